@@ -1,0 +1,425 @@
+"""Check the built HTML book in a real browser.
+
+``python -m flaws.bookcheck _build/html`` serves the built book on 127.0.0.1, opens every page
+of the table of contents (``_toc.yml``) in headless Chromium driven by Playwright, and checks
+that
+
+* every page loads with HTTP 200 and without console errors or uncaught exceptions coming from
+  the book itself (requests to other hosts are blocked: the check runs offline, and messages
+  caused by blocked third-party resources such as MathJax from a CDN do not count);
+* every ``<img>`` on the page has loaded (``naturalWidth > 0``) and is served by the book, and
+  every figure in the page's article has alt text;
+* every internal link (``<a href>`` to the same host) points to an existing file, and its
+  ``#fragment``, if any, to an element with that ``id`` (or ``name``) in that file;
+
+and saves screenshots of the landing page and of the ceiling figure
+(``notebooks/03_ceiling_and_correlation``) into ``_build/screenshots/``.
+
+Chromium is the system one (Debian package ``chromium``); set ``FLAWS_CHROMIUM`` or pass
+``--chromium`` to use another executable. Exit status 0 when no problem was found, 1 otherwise,
+2 on a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import os
+import shutil
+import sys
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urldefrag, urlsplit
+
+import yaml
+
+__all__ = [
+    "CHROMIUM_ARGS",
+    "CEILING_PAGE",
+    "BookCheckError",
+    "Report",
+    "toc_pages",
+    "serve",
+    "check_book",
+    "main",
+]
+
+#: Flags for a headless, offline, quiet Chromium (root in a container needs --no-sandbox).
+CHROMIUM_ARGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+#: The page holding the ceiling figure (the paper's Fig. 1a on our data).
+CEILING_PAGE = "notebooks/03_ceiling_and_correlation"
+DEFAULT_CHROMIUM = "/usr/bin/chromium"
+VIEWPORT = {"width": 1280, "height": 900}
+PAGE_TIMEOUT_MS = 30_000
+
+
+class BookCheckError(RuntimeError):
+    """The check could not run (no built book, no table of contents, no browser)."""
+
+
+@dataclass
+class Report:
+    """What was checked and what was wrong; ``ok`` when nothing was."""
+
+    pages: list[str] = field(default_factory=list)
+    images: int = 0
+    links: int = 0
+    screenshots: list[Path] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        lines = [
+            f"bookcheck: {len(self.pages)} pages, {self.images} images, "
+            f"{self.links} internal links checked; {len(self.problems)} problem(s)"
+        ]
+        lines += [f"  screenshot: {p}" for p in self.screenshots]
+        lines += [f"  note: {n}" for n in self.notes]
+        lines += [f"  PROBLEM: {p}" for p in self.problems]
+        return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- table of contents
+
+
+def toc_pages(toc_file: str | Path) -> list[str]:
+    """Docnames (paths without suffix, relative to the book root) in ``_toc.yml`` order."""
+    toc_file = Path(toc_file)
+    try:
+        toc = yaml.safe_load(toc_file.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise BookCheckError(f"{toc_file}: cannot read the table of contents: {exc}") from exc
+    if not isinstance(toc, dict) or "root" not in toc:
+        raise BookCheckError(f"{toc_file}: no 'root' entry; not a Jupyter Book table of contents")
+
+    pages: list[str] = []
+
+    def add(entry: str) -> None:
+        name = str(entry)
+        for suffix in (".md", ".ipynb", ".rst"):
+            if name.endswith(suffix):
+                name = name[: -len(suffix)]
+        if name not in pages:
+            pages.append(name)
+
+    def walk(node) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, dict):
+            if "file" in node:
+                add(node["file"])
+            for key in ("parts", "chapters", "sections"):
+                if key in node:
+                    walk(node[key])
+
+    add(toc["root"])
+    walk(toc)
+    return pages
+
+
+# --------------------------------------------------------------------------- local HTTP server
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - signature of the base class
+        pass
+
+
+@contextmanager
+def serve(directory: str | Path):
+    """Serve ``directory`` over HTTP on 127.0.0.1 (a free port) in a thread; yields the base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, name="bookcheck-http", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+# --------------------------------------------------------------------------- anchors of a file
+
+
+class _AnchorParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.anchors: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        for key, value in attrs:
+            if value and (key == "id" or (key == "name" and tag == "a")):
+                self.anchors.add(value)
+
+
+@functools.lru_cache(maxsize=None)
+def _anchors(path: Path) -> frozenset[str]:
+    parser = _AnchorParser()
+    parser.feed(path.read_text(encoding="utf-8", errors="replace"))
+    return frozenset(parser.anchors)
+
+
+def _local_file(html_dir: Path, url_path: str) -> Path | None:
+    """The file a same-host URL path maps to, or None when there is none."""
+    rel = unquote(url_path).lstrip("/")
+    target = (html_dir / rel).resolve()
+    try:
+        target.relative_to(html_dir)
+    except ValueError:
+        return None
+    if target.is_dir():
+        target = target / "index.html"
+    return target if target.is_file() else None
+
+
+# --------------------------------------------------------------------------- the check
+
+_IMAGES_JS = """() => Array.from(document.images).map(i => ({
+    src: i.currentSrc || i.src, attr: i.getAttribute('src') || '', complete: i.complete,
+    width: i.naturalWidth, alt: (i.getAttribute('alt') || '').trim(),
+    content: i.closest('article') !== null}))"""
+_LINKS_JS = """() => Array.from(document.querySelectorAll('a[href]')).map(a => a.href)"""
+_EAGER_JS = """() => { for (const i of document.images) { i.loading = 'eager'; } }"""
+_IMAGES_DONE_JS = """() => Array.from(document.images).every(i => i.complete)"""
+_FIND_CEILING_JS = """() => {
+    const scope = document.querySelector('main') || document.querySelector('article') || document.body;
+    const imgs = Array.from(scope.querySelectorAll('img'))
+        .filter(i => i.naturalWidth > 0 && i.getBoundingClientRect().width > 0);
+    const hit = imgs.find(i => /ceiling/i.test(i.getAttribute('alt') || '')) || imgs[0];
+    if (!hit) { return false; }
+    hit.setAttribute('data-bookcheck-ceiling', '1');
+    return true;
+}"""
+
+
+def _launch(playwright, chromium: str):
+    return playwright.chromium.launch(
+        executable_path=chromium, headless=True, args=list(CHROMIUM_ARGS)
+    )
+
+
+def find_chromium(explicit: str | None = None) -> str:
+    """The Chromium executable: ``explicit``, else ``$FLAWS_CHROMIUM``, else the Debian one."""
+    candidate = explicit or os.environ.get("FLAWS_CHROMIUM") or DEFAULT_CHROMIUM
+    path = candidate if os.path.isabs(candidate) else shutil.which(candidate)
+    if not path or not os.access(path, os.X_OK):
+        raise BookCheckError(
+            f"Chromium not found at {candidate!r}: install the Debian package "
+            "(apt-get install -y chromium) or set FLAWS_CHROMIUM"
+        )
+    return path
+
+
+def check_book(
+    html_dir: str | Path,
+    pages: list[str] | None = None,
+    toc_file: str | Path | None = None,
+    screenshots_dir: str | Path | None = None,
+    chromium: str | None = None,
+    landing_page: str | None = None,
+    ceiling_page: str = CEILING_PAGE,
+    require_alt: bool = True,
+) -> Report:
+    """Open every page of the book in headless Chromium and check it (see the module doc).
+
+    ``pages`` are docnames (``book/intro``); by default read from ``toc_file``, by default the
+    ``_toc.yml`` two levels above ``html_dir`` (``<root>/_build/html``). Screenshots go to
+    ``screenshots_dir``, by default ``<html_dir>/../screenshots``. ``landing_page`` defaults
+    to the first page. With ``require_alt``, every image in a page's article (figures, not
+    theme icons) needs alt text.
+    """
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import sync_playwright
+
+    html_dir = Path(html_dir).resolve()
+    if not html_dir.is_dir():
+        raise BookCheckError(f"{html_dir}: no built book here (run `make book` first)")
+    if pages is None:
+        toc_file = Path(toc_file) if toc_file else html_dir.parent.parent / "_toc.yml"
+        pages = toc_pages(toc_file)
+    if not pages:
+        raise BookCheckError("no pages to check")
+    screenshots_dir = Path(screenshots_dir) if screenshots_dir else html_dir.parent / "screenshots"
+    landing_page = landing_page or pages[0]
+    chromium = find_chromium(chromium)
+
+    report = Report(pages=list(pages))
+    linked: dict[str, set[str]] = {}  # target URL (without host) -> pages linking to it
+
+    with serve(html_dir) as base, sync_playwright() as pw:
+        host = urlsplit(base).netloc
+        browser = _launch(pw, chromium)
+        try:
+            context = browser.new_context(viewport=VIEWPORT, device_scale_factor=1)
+            # Offline: anything not served by our server is blocked (and not held against the book).
+            context.route(
+                "**/*",
+                lambda route: route.continue_()
+                if urlsplit(route.request.url).netloc == host
+                else route.abort(),
+            )
+            page = context.new_page()
+            page.set_default_timeout(PAGE_TIMEOUT_MS)
+            for docname in pages:
+                _check_page(page, base, host, html_dir, docname, report, linked, require_alt)
+                if docname == landing_page:
+                    report.screenshots.append(_screenshot_page(page, screenshots_dir / "landing.png"))
+                if docname == ceiling_page:
+                    report.screenshots += _screenshot_ceiling(page, screenshots_dir, report)
+            if ceiling_page not in pages:
+                report.notes.append(f"{ceiling_page} is not in the table of contents: no ceiling screenshot")
+        except PlaywrightError as exc:
+            report.problems.append(f"browser error: {exc}")
+        finally:
+            browser.close()
+
+    # Internal links: the file must exist; a fragment must name an element of that file.
+    for target in sorted(linked):
+        report.links += 1
+        url_path, fragment = urldefrag(target)
+        path = _local_file(html_dir, urlsplit(url_path).path)
+        sources = ", ".join(sorted(linked[target])[:3])
+        if path is None:
+            report.problems.append(f"broken link {target} (from {sources}): no such file")
+        elif fragment and path.suffix == ".html" and unquote(fragment) not in _anchors(path):
+            report.problems.append(f"broken link {target} (from {sources}): no element with id {fragment!r}")
+    return report
+
+
+def _has_alt_text(img: dict) -> bool:
+    """Real alt text: Sphinx writes the image path as alt when none was given."""
+    alt = img["alt"]
+    if not alt or alt == img["attr"] or alt == img["src"]:
+        return False
+    return not alt.lower().endswith((".png", ".svg", ".jpg", ".jpeg", ".gif", ".webp"))
+
+
+def _check_page(page, base, host, html_dir, docname, report, linked, require_alt) -> None:
+    url = f"{base}{docname}.html"
+    errors: list[str] = []
+
+    def on_console(msg):
+        if msg.type != "error":
+            return
+        where = (msg.location or {}).get("url", "")
+        if where and urlsplit(where).netloc not in ("", host):
+            return  # a blocked third-party resource (e.g. MathJax from a CDN)
+        if "net::ERR_FAILED" in msg.text and not where:
+            return  # the message Chromium logs for a request we aborted
+        errors.append(f"console error: {msg.text}")
+
+    def on_pageerror(exc):
+        errors.append(f"uncaught exception: {exc}")
+
+    def on_response(response):
+        if urlsplit(response.url).netloc == host and response.status >= 400:
+            errors.append(f"HTTP {response.status} for {response.url.removeprefix(base)}")
+
+    page.on("console", on_console)
+    page.on("pageerror", on_pageerror)
+    page.on("response", on_response)
+    try:
+        response = page.goto(url, wait_until="load")
+        if response is None or response.status != 200:
+            status = None if response is None else response.status
+            report.problems.append(f"{docname}: HTTP status {status} for {docname}.html")
+            return
+        page.evaluate(_EAGER_JS)
+        try:
+            page.wait_for_function(_IMAGES_DONE_JS, timeout=PAGE_TIMEOUT_MS)
+        except Exception:  # reported below, image by image
+            pass
+        for img in page.evaluate(_IMAGES_JS):
+            report.images += 1
+            src = img["src"].removeprefix(base)
+            if urlsplit(img["src"]).netloc != host:
+                report.problems.append(f"{docname}: image from another host (not available offline): {img['src']}")
+            elif not img["complete"] or img["width"] <= 0:
+                report.problems.append(f"{docname}: image not loaded (naturalWidth 0): {src}")
+            if require_alt and img["content"] and not _has_alt_text(img):
+                report.problems.append(f"{docname}: figure without alt text: {src}")
+        for href in page.evaluate(_LINKS_JS):
+            parts = urlsplit(href)
+            if parts.scheme in ("http", "https") and parts.netloc == host:
+                target = parts.path + (f"#{parts.fragment}" if parts.fragment else "")
+                linked.setdefault(target, set()).add(docname)
+    finally:
+        page.remove_listener("console", on_console)
+        page.remove_listener("pageerror", on_pageerror)
+        page.remove_listener("response", on_response)
+    report.problems += [f"{docname}: {e}" for e in errors]
+
+
+def _screenshot_page(page, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp.png")
+    page.screenshot(path=str(tmp), full_page=False)
+    os.replace(tmp, path)
+    return path
+
+
+def _screenshot_ceiling(page, screenshots_dir: Path, report: Report) -> list[Path]:
+    shots = [_screenshot_page(page, screenshots_dir / "ceiling_page.png")]
+    if not page.evaluate(_FIND_CEILING_JS):
+        report.problems.append(f"{CEILING_PAGE}: no visible figure on the page to screenshot")
+        return shots
+    img = page.locator("img[data-bookcheck-ceiling]").first
+    img.scroll_into_view_if_needed()
+    path = screenshots_dir / "ceiling_figure.png"
+    tmp = path.with_name(f".{path.name}.tmp.png")
+    img.screenshot(path=str(tmp))
+    os.replace(tmp, path)
+    shots.append(path)
+    return shots
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m flaws.bookcheck",
+        description="Check the built HTML book in headless Chromium: pages load, images load, "
+        "internal links resolve; take screenshots.",
+    )
+    parser.add_argument("html_dir", nargs="?", default="_build/html", help="built book (default: _build/html)")
+    parser.add_argument("--toc", help="table of contents (default: <html_dir>/../../_toc.yml)")
+    parser.add_argument("--screenshots", help="screenshot folder (default: <html_dir>/../screenshots)")
+    parser.add_argument("--chromium", help=f"Chromium executable (default: $FLAWS_CHROMIUM or {DEFAULT_CHROMIUM})")
+    parser.add_argument("--no-alt-check", action="store_true", help="do not require alt text on figures")
+    args = parser.parse_args(argv)
+    try:
+        report = check_book(
+            args.html_dir, toc_file=args.toc, screenshots_dir=args.screenshots,
+            chromium=args.chromium, require_alt=not args.no_alt_check,
+        )
+    except BookCheckError as exc:
+        print(f"bookcheck: error: {exc}", file=sys.stderr)
+        return 2
+    print(report.summary())
+    return 0 if report.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,167 @@
+"""The built book in a real browser (headless Chromium via Playwright): flaws.bookcheck.
+
+test_bookcheck_* run the checker on tiny sites made here, so that the checker itself is
+tested (it must find broken images, links and anchors). test_built_book runs it on
+``_build/html`` exactly as ``python -m flaws.bookcheck _build/html``; it is skipped only when
+the book has not been built (``make test`` builds it first).
+"""
+
+from __future__ import annotations
+
+import struct
+import subprocess
+import sys
+import zlib
+from pathlib import Path
+
+import pytest
+
+from flaws.bookcheck import CEILING_PAGE, check_book, serve, toc_pages
+
+ROOT = Path(__file__).resolve().parents[1]
+HTML = ROOT / "_build" / "html"
+
+
+def png(width: int, height: int) -> bytes:
+    """A valid grey PNG of the given size (no imaging library needed)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    raw = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+
+
+def page(title: str, body: str) -> str:
+    return f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title></head><body>{body}</body></html>"
+
+
+def make_site(tmp_path: Path, intro_body: str, extra: dict[str, str] | None = None) -> Path:
+    html = tmp_path / "_build" / "html"
+    (html / "book").mkdir(parents=True)
+    (html / "_images").mkdir()
+    (html / "_images" / "ok.png").write_bytes(png(40, 20))
+    (html / "book" / "intro.html").write_text(page("intro", intro_body), encoding="utf-8")
+    (html / "book" / "other.html").write_text(
+        page("other", "<h1 id='top'>Other</h1><a name='legacy'></a><a href='intro.html'>back</a>"), encoding="utf-8"
+    )
+    for name, text in (extra or {}).items():
+        (html / name).parent.mkdir(parents=True, exist_ok=True)
+        (html / name).write_text(text, encoding="utf-8")
+    (tmp_path / "_toc.yml").write_text(
+        "format: jb-book\nroot: book/intro\nchapters:\n  - file: book/other\n", encoding="utf-8"
+    )
+    return html
+
+
+def test_toc_pages_reads_parts_chapters_and_sections(tmp_path):
+    toc = tmp_path / "_toc.yml"
+    toc.write_text(
+        "format: jb-book\nroot: book/intro\nparts:\n  - caption: A\n    chapters:\n"
+        "      - file: book/a.md\n        sections:\n          - file: notebooks/b.ipynb\n"
+        "  - caption: B\n    chapters:\n      - file: book/c\n",
+        encoding="utf-8",
+    )
+    assert toc_pages(toc) == ["book/intro", "book/a", "notebooks/b", "book/c"]
+
+
+def test_serve_binds_loopback_only(tmp_path):
+    import urllib.request
+
+    (tmp_path / "x.txt").write_text("hello", encoding="utf-8")
+    with serve(tmp_path) as base:
+        assert base.startswith("http://127.0.0.1:")
+        with urllib.request.urlopen(base + "x.txt", timeout=10) as r:
+            assert r.read() == b"hello"
+
+
+def test_bookcheck_passes_a_good_site(tmp_path):
+    html = make_site(
+        tmp_path,
+        "<h1 id='intro'>Intro</h1><img alt='a figure' src='../_images/ok.png'>"
+        "<a href='other.html#top'>top</a> <a href='other.html#legacy'>legacy</a> "
+        "<a href='#intro'>self</a> <a href='../book/'>dir</a> <a href='https://example.org/'>external</a>"
+        "<script src='https://cdn.example.org/lib.js'></script>",
+        extra={"book/index.html": page("index", "<p>index</p>")},
+    )
+    report = check_book(html)
+    assert report.problems == []
+    assert report.pages == ["book/intro", "book/other"]
+    assert report.images == 1
+    assert report.links == 5  # other#top, other#legacy, intro#intro, book/, other->intro
+    landing = tmp_path / "_build" / "screenshots" / "landing.png"
+    assert landing.read_bytes().startswith(b"\x89PNG")
+    assert any(CEILING_PAGE in n for n in report.notes)
+
+
+def test_bookcheck_finds_broken_images_links_anchors_and_js_errors(tmp_path):
+    html = make_site(
+        tmp_path,
+        "<img alt='missing' src='../_images/missing.png'>"
+        "<img alt='corrupt' src='../_images/corrupt.png'>"
+        "<a href='nowhere.html'>gone</a> <a href='other.html#no-such-anchor'>bad anchor</a>"
+        "<script>throw new Error('boom from the book');</script>",
+    )
+    (html / "_images" / "corrupt.png").write_bytes(b"not a png")
+    report = check_book(html)
+    text = "\n".join(report.problems)
+    assert "image not loaded (naturalWidth 0): _images/missing.png" in text
+    assert "image not loaded (naturalWidth 0): _images/corrupt.png" in text
+    assert "broken link /book/nowhere.html" in text and "no such file" in text
+    assert "no element with id 'no-such-anchor'" in text
+    assert "boom from the book" in text
+    assert "HTTP 404" in text
+
+
+def test_bookcheck_requires_alt_text_on_figures(tmp_path):
+    html = make_site(
+        tmp_path,
+        "<article><img alt='Accuracy against conditional accuracy' src='../_images/ok.png'>"
+        "<img alt='../_images/ok.png' src='../_images/ok.png'><img src='../_images/ok.png'></article>"
+        "<nav><img src='../_images/ok.png'></nav>",
+    )
+    report = check_book(html)
+    assert report.problems == ["book/intro: figure without alt text: _images/ok.png"] * 2
+    assert check_book(html, require_alt=False).problems == []
+
+
+def test_bookcheck_reports_a_missing_page(tmp_path):
+    html = make_site(tmp_path, "<p>intro</p>")
+    (html / "book" / "other.html").unlink()
+    report = check_book(html)
+    assert any(p.startswith("book/other: HTTP status 404") for p in report.problems)
+
+
+def test_bookcheck_screenshots_the_ceiling_figure(tmp_path):
+    html = make_site(
+        tmp_path,
+        "<p>intro</p>",
+        extra={
+            f"{CEILING_PAGE}.html": page(
+                "ceiling",
+                "<main><img alt='first' src='../_images/ok.png'>"
+                "<img alt='Resampling ceiling vs accuracy' src='../_images/ceiling.png'></main>",
+            )
+        },
+    )
+    (html / "_images" / "ceiling.png").write_bytes(png(300, 200))
+    report = check_book(html, pages=["book/intro", CEILING_PAGE])
+    assert report.problems == []
+    figure = tmp_path / "_build" / "screenshots" / "ceiling_figure.png"
+    width, height = struct.unpack(">II", figure.read_bytes()[16:24])
+    assert (width, height) == (300, 200)  # the image whose alt text names the ceiling
+
+
+def test_built_book():
+    if not (HTML / "book" / "intro.html").is_file():
+        pytest.skip("the book has not been built (_build/html/book/intro.html missing): run `make book`")
+    result = subprocess.run(
+        [sys.executable, "-m", "flaws.bookcheck", str(HTML)],
+        capture_output=True, text=True, timeout=900, cwd=ROOT,
+    )
+    print(result.stdout, result.stderr)
+    assert result.returncode == 0, f"bookcheck found problems:\n{result.stdout}\n{result.stderr}"
+    shots = ROOT / "_build" / "screenshots"
+    assert (shots / "landing.png").read_bytes().startswith(b"\x89PNG")
+    if CEILING_PAGE in toc_pages(ROOT / "_toc.yml"):
+        assert (shots / "ceiling_figure.png").read_bytes().startswith(b"\x89PNG")
