@@ -1,0 +1,298 @@
+"""Inference scaling curves under an imperfect verifier: exact expected reward of resampling.
+
+The procedure (paper, section 4 and ``reported.json`` "optimal_k_monte_carlo"): for a task, draw
+the model's samples in random order *without replacement* until one passes the verifier (the base
+tests), within a budget of K draws. Reward is 1 when the accepted sample is correct (passes base
+and plus), ``-r`` when it is a false positive (passes base, fails plus), 0 when no sample within
+the budget passes base. ``r`` is the *cost ratio* (cost of a false positive / benefit of a
+correct answer).
+
+Exact value. For a task with ``n`` samples of which ``b`` pass base and ``c <= b`` are correct:
+
+* the K draws contain no base-passing sample with hypergeometric probability
+  ``C(n - b, K) / C(n, K) = prod_{i<K} (n - b - i) / (n - i)`` (budgets K > n use K = n);
+* by symmetry the first base-passing sample drawn is uniform over the ``b`` base-passing ones,
+  independently of when it is found, so it is correct with probability ``c / b``.
+
+Hence ``E[reward](K, r) = (1 - C(n-b, K)/C(n, K)) * (c/b - r (b - c)/b)`` and the mean over tasks
+is one matrix product (cost ratios x tasks) @ (tasks x budgets). :func:`monte_carlo_curve` is the
+paper's simulation (1000 random orders per task) for comparison; the *with-replacement* limit
+(infinitely many samples at the same per-task rates) replaces the hypergeometric term by
+``(1 - b/n)^K``.
+
+``K_opt`` is the smallest budget reaching the maximum mean reward, and 0 when that maximum is
+negative (then not resampling at all, reward 0, is better).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "COST_RATIOS",
+    "prob_found",
+    "prob_found_with_replacement",
+    "value_if_found",
+    "expected_reward",
+    "mean_reward_curve",
+    "mean_reward_curves",
+    "mean_reward_curve_with_replacement",
+    "monte_carlo_curve",
+    "k_opt",
+    "scaling_curves",
+    "k_opt_table",
+    "format_ratio",
+    "task_samples",
+]
+
+#: Cost ratios of the paper's heatmap plus r = 0 and r = 8 (its Monte Carlo table).
+COST_RATIOS: tuple[float, ...] = tuple(round(0.1 * i, 1) for i in range(11)) + (2.0, 4.0, 8.0, 10.0)
+
+#: Values within this distance of the maximum count as reaching it (floating-point ties).
+TIE_TOLERANCE = 1e-12
+
+
+def format_ratio(r: float) -> str:
+    """Cost ratio as a short key: 0, 0.1, 1, 10 (as in ``reported.json``)."""
+    return f"{float(r):g}"
+
+
+def _as_counts(n, b, c=None):
+    n = np.asarray(n, dtype=np.int64).reshape(-1)
+    b = np.asarray(b, dtype=np.int64).reshape(-1)
+    if n.shape != b.shape:
+        raise ValueError("n and b must have the same length")
+    if np.any(n < 1) or np.any(b < 0) or np.any(b > n):
+        raise ValueError("need n >= 1 and 0 <= b <= n for every task")
+    if c is None:
+        return n, b
+    c = np.asarray(c, dtype=np.int64).reshape(-1)
+    if c.shape != b.shape:
+        raise ValueError("c and b must have the same length")
+    if np.any(c < 0) or np.any(c > b):
+        raise ValueError("need 0 <= c <= b for every task (a correct sample passes base)")
+    return n, b, c
+
+
+def _as_budgets(ks) -> np.ndarray:
+    ks = np.asarray(ks, dtype=np.int64).reshape(-1)
+    if np.any(ks < 0):
+        raise ValueError("budgets K must be >= 0")
+    return ks
+
+
+def _prob_none(n: np.ndarray, b: np.ndarray, kmax: int) -> np.ndarray:
+    """P(no base pass in the first K draws) for K = 1..kmax; shape (tasks, kmax).
+
+    Draw i+1 misses given the first i missed with probability (n-b-i)/(n-i) = 1 - b/(n-i). Once
+    i reaches n-b the product is 0 and stays 0; for b = 0 every factor is 1. Clipping n-i at 1
+    keeps the factors finite past the last sample (K > n behaves as K = n).
+    """
+    i = np.arange(kmax, dtype=float)
+    return np.cumprod(1.0 - b[:, None] / np.maximum(n[:, None] - i[None, :], 1.0), axis=1)
+
+
+def prob_found(n, b, ks) -> np.ndarray:
+    """P(at least one base-passing sample among min(K, n) draws without replacement).
+
+    Shape (tasks, len(ks)); equals ``1 - C(n-b, K)/C(n, K)``.
+    """
+    n, b = _as_counts(n, b)
+    ks = _as_budgets(ks)
+    kmax = int(ks.max()) if ks.size else 0
+    none = _prob_none(n.astype(float), b.astype(float), kmax)
+    out = np.zeros((len(n), ks.size))
+    pos = ks > 0
+    out[:, pos] = 1.0 - none[:, ks[pos] - 1]
+    return out
+
+
+def prob_found_with_replacement(n, b, ks) -> np.ndarray:
+    """P(at least one base pass in K draws with replacement) = 1 - (1 - b/n)^K; (tasks, len(ks))."""
+    n, b = _as_counts(n, b)
+    ks = _as_budgets(ks)
+    return 1.0 - (1.0 - b / n)[:, None] ** ks[None, :]
+
+
+def value_if_found(b, c, rs) -> np.ndarray:
+    """Expected reward of the first base-passing sample: c/b - r (b-c)/b; 0 when b = 0. (len(rs), tasks)."""
+    b = np.asarray(b, dtype=float).reshape(-1)
+    c = np.asarray(c, dtype=float).reshape(-1)
+    rs = np.asarray(rs, dtype=float).reshape(-1)
+    safe = np.where(b > 0, b, 1.0)
+    good = np.where(b > 0, c / safe, 0.0)
+    bad = np.where(b > 0, (b - c) / safe, 0.0)
+    return good[None, :] - rs[:, None] * bad[None, :]
+
+
+def expected_reward(n, b, c, ks, rs) -> np.ndarray:
+    """Exact expected reward per cost ratio, task and budget; shape (len(rs), tasks, len(ks))."""
+    n, b, c = _as_counts(n, b, c)
+    return value_if_found(b, c, rs)[:, :, None] * prob_found(n, b, ks)[None, :, :]
+
+
+def _grouped_curves(n, b, c, groups, ks, rs, prob) -> np.ndarray:
+    """Mean reward curves of several groups of tasks at once; shape (n_groups, len(rs), len(ks)).
+
+    Two facts keep this small: the probability factor depends on a task only through (n, b), so
+    it is computed once per distinct pair; and the value factor is linear in r,
+    ``c/b - r (b-c)/b``, so per group and pair only two sums are needed (of c/b and of (b-c)/b).
+    """
+    n, b, c = _as_counts(n, b, c)
+    ks = _as_budgets(ks)
+    rs = np.asarray(rs, dtype=float).reshape(-1)
+    groups = np.zeros(len(n), dtype=np.int64) if groups is None else np.asarray(groups, dtype=np.int64).reshape(-1)
+    if groups.shape != n.shape or (groups.size and groups.min() < 0):
+        raise ValueError("groups must give a label 0, 1, ... for every task")
+    n_groups = int(groups.max()) + 1 if groups.size else 0
+    keys, first, pair = np.unique(n * (int(n.max()) + 1) + b, return_index=True, return_inverse=True)
+    cell = groups * len(keys) + pair.reshape(-1)
+    safe = np.where(b > 0, b, 1)
+    good = np.bincount(cell, weights=np.where(b > 0, c / safe, 0.0), minlength=n_groups * len(keys))
+    bad = np.bincount(cell, weights=np.where(b > 0, (b - c) / safe, 0.0), minlength=n_groups * len(keys))
+    p = prob(n[first], b[first], ks)  # (pairs, budgets)
+    size = np.bincount(groups, minlength=n_groups).astype(float)[:, None]
+    good = good.reshape(n_groups, len(keys)) @ p / size
+    bad = bad.reshape(n_groups, len(keys)) @ p / size
+    return good[:, None, :] - rs[None, :, None] * bad[:, None, :]
+
+
+def mean_reward_curve(n, b, c, ks, rs) -> np.ndarray:
+    """Exact mean (over tasks) expected reward; shape (len(rs), len(ks))."""
+    return _grouped_curves(n, b, c, None, ks, rs, prob_found)[0]
+
+
+def mean_reward_curves(n, b, c, groups, ks, rs) -> np.ndarray:
+    """:func:`mean_reward_curve` for many groups (e.g. models) in one pass; ``groups`` labels
+    each task 0, 1, ...; shape (n_groups, len(rs), len(ks))."""
+    return _grouped_curves(n, b, c, groups, ks, rs, prob_found)
+
+
+def mean_reward_curve_with_replacement(n, b, c, ks, rs) -> np.ndarray:
+    """The infinite-sample limit: draws with replacement at each task's rates; (len(rs), len(ks))."""
+    return _grouped_curves(n, b, c, None, ks, rs, prob_found_with_replacement)[0]
+
+
+def monte_carlo_curve(tasks, ks, rs, n_sims: int = 1000, seed: int = 0) -> np.ndarray:
+    """The paper's Monte Carlo estimate of the mean reward curve; shape (len(rs), len(ks)).
+
+    ``tasks``: sequence of ``(passes_base, correct)`` boolean arrays, one pair per task (one entry
+    per sample). For every task, ``n_sims`` random orders of its samples are simulated (seeded,
+    tasks in the given order); in each, the first base-passing sample within the budget K is
+    accepted and rewarded 1 if correct, ``-r`` otherwise, 0 if none. Vectorized over the
+    simulations of a task and over budgets.
+    """
+    ks = _as_budgets(ks)
+    rs = np.asarray(rs, dtype=float).reshape(-1)
+    rng = np.random.default_rng(seed)
+    kmax = int(ks.max()) if ks.size else 0
+    total_good = np.zeros(kmax + 1)
+    total_bad = np.zeros(kmax + 1)
+    for base, correct in tasks:
+        base = np.asarray(base, dtype=bool)
+        correct = np.asarray(correct, dtype=bool)
+        if base.shape != correct.shape or np.any(correct & ~base):
+            raise ValueError("each task needs equal-length arrays with correct implying passes_base")
+        n = base.size
+        orders = rng.permuted(np.tile(np.arange(n), (n_sims, 1)), axis=1)
+        hits = base[orders]
+        found = hits.any(axis=1)
+        first = hits.argmax(axis=1)  # 0-based draw index of the first base pass
+        good = found & correct[orders[np.arange(n_sims), first]]
+        bad = found & ~good
+        # number of simulations whose first base pass comes at draw <= K, for K = 0..kmax
+        pos = np.minimum(first + 1, kmax + 1)
+        total_good += np.cumsum(np.bincount(pos[good], minlength=kmax + 2)[: kmax + 1]) / n_sims
+        total_bad += np.cumsum(np.bincount(pos[bad], minlength=kmax + 2)[: kmax + 1]) / n_sims
+    n_tasks = max(len(tasks), 1)
+    return (total_good[None, ks] - rs[:, None] * total_bad[None, ks]) / n_tasks
+
+
+def k_opt(curves: np.ndarray, ks) -> tuple[np.ndarray, np.ndarray]:
+    """Optimal budget per cost ratio from mean reward curves (len(rs), len(ks)).
+
+    Returns ``(k_opt, max_reward)``: the smallest K whose mean reward is within
+    :data:`TIE_TOLERANCE` of the maximum over ``ks``, and that maximum; ``k_opt`` is 0 when the
+    maximum is negative (stop before drawing: reward 0).
+    """
+    curves = np.atleast_2d(np.asarray(curves, dtype=float))
+    ks = _as_budgets(ks)
+    if curves.shape[1] != ks.size:
+        raise ValueError("curves must have one column per budget")
+    best = curves.max(axis=1)
+    first = (curves >= best[:, None] - TIE_TOLERANCE).argmax(axis=1)
+    kopt = np.where(best < 0, 0, ks[first])
+    return kopt.astype(np.int64), best
+
+
+def _group_arrays(g: pd.DataFrame):
+    return g["n"].to_numpy(), g["base_passes"].to_numpy(), g["correct"].to_numpy()
+
+
+def scaling_curves(
+    counts: pd.DataFrame,
+    by=("benchmark", "model", "prompt_style"),
+    rs=COST_RATIOS,
+    k_max: int | None = None,
+) -> pd.DataFrame:
+    """Long table of exact mean reward curves per group: ``by`` + cost_ratio, k, reward,
+    reward_with_replacement. Budgets 1..k_max (default: the group's largest n)."""
+    frames = []
+    for key, g in counts.groupby(list(by), sort=True):
+        key = key if isinstance(key, tuple) else (key,)
+        n, b, c = _group_arrays(g)
+        ks = np.arange(1, (k_max or int(n.max())) + 1)
+        exact = mean_reward_curve(n, b, c, ks, rs)
+        repl = mean_reward_curve_with_replacement(n, b, c, ks, rs)
+        rr, kk = np.meshgrid(np.asarray(rs, float), ks, indexing="ij")
+        frames.append(
+            pd.DataFrame(
+                {
+                    **{k: v for k, v in zip(by, key)},
+                    "cost_ratio": rr.ravel(),
+                    "k": kk.ravel(),
+                    "reward": exact.ravel(),
+                    "reward_with_replacement": repl.ravel(),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def k_opt_table(
+    counts: pd.DataFrame,
+    by=("benchmark", "model", "prompt_style"),
+    rs=COST_RATIOS,
+    k_max: int | None = None,
+) -> pd.DataFrame:
+    """K_opt and the maximum mean reward per group and cost ratio (budgets 1..k_max, default the
+    group's largest n). Columns: ``by`` + cost_ratio, k_opt, max_reward, k_max."""
+    rows = []
+    for key, g in counts.groupby(list(by), sort=True):
+        key = key if isinstance(key, tuple) else (key,)
+        n, b, c = _group_arrays(g)
+        km = k_max or int(n.max())
+        ks = np.arange(1, km + 1)
+        kopt, best = k_opt(mean_reward_curve(n, b, c, ks, rs), ks)
+        for r, k, m in zip(rs, kopt, best):
+            rows.append({**dict(zip(by, key)), "cost_ratio": float(r), "k_opt": int(k),
+                         "max_reward": float(m), "k_max": km})
+    return pd.DataFrame(rows)
+
+
+def task_samples(outcomes: pd.DataFrame, counts: pd.DataFrame) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per-sample ``(passes_base, correct)`` arrays for :func:`monte_carlo_curve`, one pair per row
+    of ``counts`` (one group's per-task counts, in that order), samples in ``sample_index`` order."""
+    keys = ["benchmark", "model", "prompt_style", "task_id"]
+    o = outcomes.sort_values(keys + ["sample_index"], kind="stable")
+    base = o["base_status"].eq("pass").to_numpy()
+    correct = base & o["plus_status"].eq("pass").to_numpy()
+    index = {k: rows for k, rows in o.groupby(keys, sort=False).indices.items()}
+    out = []
+    for key in map(tuple, counts[keys].to_numpy()):
+        rows = index.get(key)
+        if rows is None:
+            raise KeyError(f"no samples for {key}")
+        out.append((base[rows], correct[rows]))
+    return out

@@ -1,0 +1,118 @@
+"""`flaws report` on small eval_results.json files built here."""
+
+import json
+
+import pytest
+
+from flaws import report
+
+
+def write_results(path, tasks):
+    """tasks: {task_id: [(base_status, plus_status), ...]} -> EvalPlus 0.3-style file."""
+    data = {
+        "date": "2024-01-01 00:00",
+        "hash": "x",
+        "eval": {
+            t: [
+                {"task_id": t, "solution": "def f(): pass", "base_status": b, "plus_status": p,
+                 "base_fail_tests": [], "plus_fail_tests": []}
+                for b, p in samples
+            ]
+            for t, samples in tasks.items()
+        },
+    }
+    path.write_text(json.dumps(data))
+    return path
+
+
+TASKS = {
+    # 4 samples each: (base, plus)
+    "HumanEval/0": [("pass", "pass")] * 3 + [("fail", "fail")],  # ceiling 1
+    "HumanEval/1": [("pass", "pass"), ("pass", "fail"), ("fail", "fail"), ("fail", "fail")],  # 1/2
+    "HumanEval/2": [("fail", "fail")] * 3 + [("error", "error")],  # undefined; error = does not load
+    "HumanEval/3": [("fail", "pass"), ("fail", "fail"), ("pass", "pass"), ("timeout", "timeout")],  # filtered
+}
+
+
+def test_json_output(tmp_path, capsys):
+    f = write_results(tmp_path / "m_eval_results.json", TASKS)
+    assert report.main([str(f), "--json", "--out", str(tmp_path / "out")]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert {"accuracy", "conditional_accuracy", "false_positive_rate", "k_opt", "max_reward"} <= set(out)
+    assert out["removed_tasks"] == ["HumanEval/3"] and out["n_tasks"] == 3
+    assert out["accuracy"]["estimate"] == pytest.approx((3 / 4 + 1 / 4 + 0) / 3)
+    assert out["conditional_accuracy"]["estimate"] == pytest.approx(0.75)
+    assert out["conditional_accuracy"]["worst_case"] == pytest.approx(0.5)
+    assert out["false_positive_rate"]["estimate"] == pytest.approx(0.25)
+    assert list(out["k_opt"]) == ["0", "0.1", "0.2", "0.3", "0.4", "0.5", "0.6", "0.7", "0.8", "0.9",
+                                  "1", "2", "4", "8", "10"]
+    # r = 0: task 1 needs up to 3 draws to be sure of a base pass -> K_opt 3, reward (1 + 1/2) / 3
+    assert out["k_opt"]["0"] == 3 and out["max_reward"]["0"] == pytest.approx(0.5)
+    # r = 1: task 1 is worth 0 whatever K; task 0 saturates at K = 2
+    assert out["k_opt"]["1"] == 2 and out["max_reward"]["1"] == pytest.approx(1 / 3)
+    # r = 10: task 1 worth -4.5 * P(found) outweighs task 0: best is K = 1 with 1/3 * (3/4 - 4.5/2) < 0 -> 0
+    assert out["k_opt"]["10"] == 0 and out["max_reward"]["10"] == pytest.approx((0.75 - 2.25) / 3)
+    assert (tmp_path / "out" / "scaling_curves.png").stat().st_size > 1000
+    assert json.loads((tmp_path / "out" / "report.json").read_text())["k_opt"] == out["k_opt"]
+
+
+def test_no_filter_and_text(tmp_path, capsys):
+    f = write_results(tmp_path / "m.json", TASKS)
+    assert report.main([str(f), "--no-filter", "--json", "--out", str(tmp_path / "o")]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["n_tasks"] == 4 and out["removed_tasks"] == []
+    assert out["conditional_accuracy"]["estimate"] == pytest.approx((1 + 0.5 + 1) / 3)
+    assert report.main([str(f), "--out", str(tmp_path / "o")]) == 0
+    text = capsys.readouterr().out
+    assert "conditional accuracy" in text and "K_opt" in text and "HumanEval/3" in text
+
+
+def test_deterministic_outputs(tmp_path, capsys):
+    f = write_results(tmp_path / "m.json", TASKS)
+    report.main([str(f), "--json", "--out", str(tmp_path / "a")])
+    first = capsys.readouterr().out
+    report.main([str(f), "--json", "--out", str(tmp_path / "b")])
+    assert capsys.readouterr().out == first
+    assert (tmp_path / "a" / "scaling_curves.png").read_bytes() == (tmp_path / "b" / "scaling_curves.png").read_bytes()
+
+
+def test_legacy_layout(tmp_path, capsys):
+    data = {"eval": {"HumanEval/0": {"nfiles": 2, "base": [["success", []], ["failed", []]],
+                                     "plus": [["success", []], ["failed", []]]}}}
+    f = tmp_path / "old.json"
+    f.write_text(json.dumps(data))
+    assert report.main([str(f), "--json", "--out", str(tmp_path / "o")]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["accuracy"]["estimate"] == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("{\n  \"eval\": [1,\n", "invalid JSON"),
+        ("[]", "expected a JSON object"),
+        ('{"eval": {}}', "no tasks"),
+        ('{"eval": {"T/0": [{"base_status": "pass", "plus_status": "maybe"}]}}', "plus_status is 'maybe'"),
+        ('{"eval": {"T/0": [{"base_status": "pass", "plus_status": null}]}}', "base-only"),
+        ('{"eval": {"T/0": [{"base_status": "pass"}]}}', "base_status and plus_status"),
+    ],
+)
+def test_bad_input(tmp_path, capsys, content, message):
+    f = tmp_path / "bad.json"
+    f.write_text(content)
+    assert report.main([str(f), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "bad.json" in err and message in err
+
+
+def test_missing_file(tmp_path, capsys):
+    assert report.main([str(tmp_path / "none.json")]) == 2
+    assert "not found" in capsys.readouterr().err
+
+
+def test_dispatch_through_flaws_cli(tmp_path, capsys):
+    from flaws import cli
+
+    f = write_results(tmp_path / "m.json", TASKS)
+    assert cli.main(["report", str(f), "--json", "--out", str(tmp_path / "o")]) == 0
+    assert json.loads(capsys.readouterr().out)["k_opt"]["0"] == 3

@@ -1,0 +1,236 @@
+"""Exact resampling reward vs brute-force enumeration, Monte Carlo convergence, K_opt."""
+
+import itertools
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from flaws import resampling as rs
+
+
+def brute_force_reward(labels, k, r):
+    """Average reward over all orders of the samples; labels: 0 fails base, 1 false positive, 2 correct."""
+    r = Fraction(r).limit_denominator(1000)
+    total, count = Fraction(0), 0
+    for order in itertools.permutations(labels):
+        reward = Fraction(0)
+        for lab in order[: min(k, len(order))]:
+            if lab:
+                reward = Fraction(1) if lab == 2 else -r
+                break
+        total += reward
+        count += 1
+    return total / count
+
+
+TINY = [
+    [0, 1, 2],
+    [0, 0, 0, 1, 2],
+    [0, 0, 2, 2, 1, 0],
+    [1, 1, 0],
+    [2, 2, 2, 2],
+    [0, 0, 0],
+    [1],
+    [0, 1, 1, 2, 0, 0],
+]
+
+
+@pytest.mark.parametrize("labels", TINY)
+@pytest.mark.parametrize("r", [0.0, 0.5, 1.0, 4.0])
+def test_exact_matches_brute_force(labels, r):
+    lab = np.array(labels)
+    n, b, c = len(lab), int((lab > 0).sum()), int((lab == 2).sum())
+    ks = np.arange(0, n + 3)  # includes budgets beyond n
+    got = rs.expected_reward([n], [b], [c], ks, [r])[0, 0]
+    want = [float(brute_force_reward(labels, int(k), r)) for k in ks]
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
+
+
+def test_hand_computed_case():
+    # n=4, b=2, c=1: P(found within 1) = 1/2, within 2 = 1 - C(2,2)/C(4,2) = 5/6, within 3 = 1
+    p = rs.prob_found([4], [2], [0, 1, 2, 3, 4])[0]
+    np.testing.assert_allclose(p, [0, 0.5, 5 / 6, 1, 1])
+    # value = 1/2 - r/2; r = 1 -> 0, r = 0 -> 1/2
+    np.testing.assert_allclose(rs.value_if_found([2], [1], [0, 1, 3])[:, 0], [0.5, 0.0, -1.0])
+
+
+def test_mean_curve_is_task_average_and_vectorized():
+    n, b, c = [5, 3, 10, 4], [2, 0, 7, 4], [1, 0, 3, 4]
+    ks, r = np.arange(1, 12), [0, 0.3, 2]
+    per_task = rs.expected_reward(n, b, c, ks, r)
+    np.testing.assert_allclose(rs.mean_reward_curve(n, b, c, ks, r), per_task.mean(axis=1))
+    for t in range(4):
+        one = rs.mean_reward_curve([n[t]], [b[t]], [c[t]], ks, r)
+        np.testing.assert_allclose(one, per_task[:, t, :])
+
+
+def test_no_base_pass_gives_zero_reward():
+    np.testing.assert_array_equal(rs.expected_reward([5], [0], [0], [1, 3, 9], [0, 2]), 0.0)
+
+
+def test_input_validation():
+    with pytest.raises(ValueError, match="c <= b"):
+        rs.mean_reward_curve([5], [2], [3], [1], [0])
+    with pytest.raises(ValueError, match="b <= n"):
+        rs.prob_found([3], [4], [1])
+
+
+def test_with_replacement_limit():
+    # huge n at the same rates approaches the with-replacement curve
+    ks, r = np.arange(1, 30), [0, 1, 3]
+    big = rs.mean_reward_curve([100000], [30000], [20000], ks, r)
+    lim = rs.mean_reward_curve_with_replacement([10], [3], [2], ks, r)
+    np.testing.assert_allclose(big, lim, atol=1e-3)
+    np.testing.assert_allclose(rs.prob_found_with_replacement([4], [1], [2])[0, 0], 1 - 0.75**2)
+
+
+def test_monte_carlo_converges_to_exact():
+    rng = np.random.default_rng(1)
+    tasks, n, b, c = [], [], [], []
+    for size in [5, 8, 12, 20]:
+        base = rng.random(size) < 0.4
+        correct = base & (rng.random(size) < 0.6)
+        tasks.append((base, correct))
+        n.append(size), b.append(base.sum()), c.append(correct.sum())
+    ks, ratios = np.arange(0, 25), [0, 1, 4]
+    exact = rs.mean_reward_curve(n, b, c, ks, ratios)
+    mc = rs.monte_carlo_curve(tasks, ks, ratios, n_sims=1000, seed=0)
+    mc_big = rs.monte_carlo_curve(tasks, ks, ratios, n_sims=40000, seed=0)
+    err, err_big = np.abs(mc - exact).max(), np.abs(mc_big - exact).max()
+    assert err < 0.1
+    assert err_big < 0.02
+    assert err_big < err
+    # seeded: identical on re-run
+    np.testing.assert_array_equal(mc, rs.monte_carlo_curve(tasks, ks, ratios, n_sims=1000, seed=0))
+
+
+def test_monte_carlo_rejects_inconsistent_task():
+    with pytest.raises(ValueError):
+        rs.monte_carlo_curve([(np.array([False]), np.array([True]))], [1], [0])
+
+
+def test_k_opt_rules():
+    ks = np.array([1, 2, 3, 4])
+    curves = np.array(
+        [
+            [0.1, 0.3, 0.3, 0.3],  # tie: smallest K reaching the maximum
+            [0.5, 0.2, 0.1, 0.0],
+            [-0.1, -0.2, -0.3, -0.05],  # maximum negative -> 0
+            [0.0, 0.0, 0.0, 0.0],  # maximum exactly 0 is not negative -> K = 1
+        ]
+    )
+    kopt, best = rs.k_opt(curves, ks)
+    assert kopt.tolist() == [2, 1, 0, 1]
+    np.testing.assert_allclose(best, [0.3, 0.5, -0.05, 0.0])
+
+
+def test_k_opt_zero_cost_saturates_at_largest_gap():
+    # r = 0: reward grows until every task is sure to find a base pass: K = max(n - b + 1)
+    n, b, c = [10, 10], [1, 5], [1, 2]
+    ks = np.arange(1, 11)
+    kopt, _ = rs.k_opt(rs.mean_reward_curve(n, b, c, ks, [0.0]), ks)
+    assert kopt.tolist() == [10]
+
+
+def _counts():
+    return pd.DataFrame(
+        {
+            "benchmark": ["b"] * 4,
+            "model": ["m1", "m1", "m2", "m2"],
+            "prompt_style": ["base"] * 4,
+            "task_id": ["T/0", "T/1", "T/0", "T/1"],
+            "n": [4, 4, 3, 3],
+            "base_passes": [2, 0, 3, 1],
+            "plus_passes": [1, 0, 3, 0],
+            "correct": [1, 0, 3, 0],
+        }
+    )
+
+
+def test_tables():
+    counts = _counts()
+    tab = rs.k_opt_table(counts, rs=[0, 1, 10])
+    assert list(tab.columns) == ["benchmark", "model", "prompt_style", "cost_ratio", "k_opt", "max_reward", "k_max"]
+    m1 = tab[tab.model == "m1"].set_index("cost_ratio")
+    # m1: task 0 value (1/2 - r/2) * P(found); task 1 nothing. r=0 -> K=3, reward 1/4
+    assert m1.loc[0.0, "k_opt"] == 3 and m1.loc[0.0, "max_reward"] == pytest.approx(0.25)
+    assert m1.loc[1.0, "k_opt"] == 1 and m1.loc[1.0, "max_reward"] == pytest.approx(0.0)
+    assert m1.loc[10.0, "k_opt"] == 0 and m1.loc[10.0, "max_reward"] == pytest.approx(-4.5 * 0.5 / 2)
+    curves = rs.scaling_curves(counts, rs=[0, 1])
+    assert len(curves) == 2 * 4 + 2 * 3
+    assert set(curves.columns) >= {"cost_ratio", "k", "reward", "reward_with_replacement"}
+
+
+def test_cost_ratios_and_format():
+    assert rs.COST_RATIOS[:3] == (0.0, 0.1, 0.2) and rs.COST_RATIOS[-4:] == (2.0, 4.0, 8.0, 10.0)
+    assert [rs.format_ratio(r) for r in (0.0, 0.1, 1.0, 10.0)] == ["0", "0.1", "1", "10"]
+
+
+def test_task_samples_order_matches_counts():
+    from flaws import metrics
+
+    rows = []
+    for model, task, base, plus in [("m", "T/10", "pass", "pass"), ("m", "T/2", "fail", "fail"),
+                                    ("m", "T/2", "pass", "fail"), ("m", "T/10", "fail", "pass")]:
+        rows.append({"benchmark": "b", "model": model, "prompt_style": "s", "temperature": 0.8, "source_id": "x",
+                     "task_id": task, "solution_sha256": "", "base_status": base, "plus_status": plus,
+                     "first_failed_base": "", "first_failed_plus": ""})
+    o = pd.DataFrame(rows)
+    o["sample_index"] = [0, 0, 1, 1]
+    counts = metrics.task_counts(o)
+    assert counts.task_id.tolist() == ["T/2", "T/10"]
+    tasks = rs.task_samples(o, counts)
+    assert [t[0].tolist() for t in tasks] == [[False, True], [True, False]]
+    assert [t[1].tolist() for t in tasks] == [[False, False], [True, False]]
+
+
+def test_grouped_curves_match_single_group():
+    rng = np.random.default_rng(2)
+    n = rng.choice([5, 10, 20], size=40)
+    b = rng.integers(0, n + 1)
+    c = rng.integers(0, b + 1)
+    groups = rng.integers(0, 3, size=40)
+    ks, ratios = np.arange(1, 25), [0, 0.5, 8]
+    together = rs.mean_reward_curves(n, b, c, groups, ks, ratios)
+    assert together.shape == (3, 3, 24)
+    for g in range(3):
+        sel = groups == g
+        alone = rs.expected_reward(n[sel], b[sel], c[sel], ks, ratios).mean(axis=1)
+        np.testing.assert_allclose(together[g], alone, atol=1e-12)
+
+
+def _load_bench():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_resampling.py"
+    spec = importlib.util.spec_from_file_location("bench_resampling", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_benchmark_script_runs_on_an_outcomes_file(tmp_path, capsys):
+    from flaws import metrics
+
+    rng = np.random.default_rng(0)
+    rows = []
+    for model in ("m1", "m2"):
+        for t in range(6):
+            for i in range(8):
+                base = rng.random() < 0.5
+                rows.append({"benchmark": "humaneval+", "model": model, "prompt_style": "base", "temperature": 0.8,
+                             "source_id": "x", "task_id": f"HumanEval/{t}", "sample_index": i, "solution_sha256": "",
+                             "base_status": "pass" if base else "fail",
+                             "plus_status": "pass" if base and rng.random() < 0.7 else "fail",
+                             "first_failed_base": "", "first_failed_plus": ""})
+    path = tmp_path / "outcomes.csv.gz"
+    pd.DataFrame(rows, columns=list(metrics.OUTCOME_COLUMNS)).to_csv(path, index=False)
+    bench = _load_bench()
+    assert bench.main(["--outcomes", str(path), "--sims", "50", "--repeat", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "speed ratio" in out and "2 model/prompt configurations" in out
+    assert bench.main(["--outcomes", str(tmp_path / "missing.csv.gz")]) == 2
+    assert "not found" in capsys.readouterr().err
