@@ -1,0 +1,125 @@
+"""``data/processed/outcomes.csv.gz``: one row per sample, byte-identical on re-runs.
+
+Rows are sorted by (benchmark, source_id, model, prompt_style, temperature,
+task number, sample_index, solution_sha256); the CSV is written with ``\\n`` line
+ends and the gzip header carries ``mtime=0`` and the fixed name
+``outcomes.csv``, written to a temporary file and renamed.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import math
+import os
+import re
+from pathlib import Path
+from typing import Iterable
+
+from .runner import COLUMNS
+
+
+def _task_number(task_id: str):
+    m = re.search(r"(\d+)$", task_id or "")
+    return (int(m.group(1)) if m else -1, task_id or "")
+
+
+def _temperature_key(t) -> float:
+    if t is None or t == "":
+        return float("-inf")
+    t = float(t)
+    return float("-inf") if math.isnan(t) else t  # NaN would make the sort order-dependent
+
+
+def sort_key(r: dict):
+    t = r.get("temperature")
+    return (r.get("benchmark") or "", r.get("source_id") or "", r.get("model") or "",
+            r.get("prompt_style") or "", _temperature_key(t),
+            _task_number(r["task_id"]), int(r.get("sample_index") or 0), r["solution_sha256"])
+
+
+def _cell(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return "" if math.isnan(v) else repr(v)  # unknown temperature: empty
+    return str(v)
+
+
+def to_csv_bytes(records: Iterable[dict]) -> bytes:
+    # the row's own text breaks any remaining tie, so input order never matters
+    rows = sorted(records, key=lambda r: (sort_key(r), [_cell(r.get(c)) for c in COLUMNS]))
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(COLUMNS)
+    for r in rows:
+        w.writerow([_cell(r.get(c)) for c in COLUMNS])
+    return buf.getvalue().encode("utf-8")
+
+
+def write_outcomes(records: Iterable[dict], path: str | os.PathLike) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    raw = io.BytesIO()
+    with gzip.GzipFile(filename="outcomes.csv", mode="wb", fileobj=raw, mtime=0,
+                       compresslevel=9) as gz:
+        gz.write(to_csv_bytes(records))
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(raw.getvalue())
+    os.replace(tmp, path)
+    return path
+
+
+def read_outcomes(path: str | os.PathLike):
+    import pandas as pd
+
+    return pd.read_csv(path, dtype={"first_failed_base": "Int64", "first_failed_plus": "Int64",
+                                    "sample_index": int})
+
+
+def default_path() -> Path:
+    from flaws.data import project_root
+
+    return project_root() / "data" / "processed" / "outcomes.csv.gz"
+
+
+def build(out: str | os.PathLike | None = None, workers: int = 2, progress: bool = True,
+          samples=None) -> Path:
+    """Judge every collected sample and write ``outcomes.csv.gz`` (resumable).
+
+    ``samples`` defaults to :func:`flaws.samples.load_all`.  Each benchmark's
+    outcomes are journaled in ``data/interim/execute/journal-<benchmark>-v<EXECUTOR_VERSION>.jsonl``,
+    so an interrupted build resumes where it stopped.
+    """
+    from .groundtruth import cache_dir
+    from .runner import EXECUTOR_VERSION, evaluate
+
+    if samples is None:
+        from flaws.samples import load_all
+
+        samples = load_all(progress=progress)
+    records = []
+    for bench in sorted(samples["benchmark"].unique()):
+        part = samples[samples["benchmark"] == bench].to_dict("records")
+        journal = cache_dir() / f"journal-{bench.rstrip('+')}-v{EXECUTOR_VERSION}.jsonl"
+        records += list(evaluate(part, bench, workers=workers, journal=journal,
+                                 progress=progress))
+    return write_outcomes(records, out or default_path())
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m flaws.execute.outcomes",
+                                 description="Judge all collected samples -> outcomes.csv.gz")
+    ap.add_argument("--workers", type=int, default=max(1, (os.cpu_count() or 2)))
+    ap.add_argument("--out", type=Path, default=None)
+    a = ap.parse_args(argv)
+    path = build(a.out, workers=a.workers)
+    print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,427 @@
+"""The trusted worker: judges runs of untrusted programs (``python -m flaws.execute.worker``).
+
+One worker is a long-lived process, normally started inside ``bwrap`` (see
+:mod:`flaws.execute.pool`).  It talks to the host over its stdin/stdout with
+length-prefixed JSON frames, holds the time limits of every task and reads a
+task's expected outputs from the (root-only) cache directory when it first
+judges that task, and for each run (one program on the base *or* the plus inputs, each in a
+fresh process, as EvalPlus does):
+
+* asks its zygote (:mod:`flaws.execute.zygote`) to fork a sandboxed child,
+* reads the child's result frames, measuring the child's **CPU time** from
+  ``/proc/<pid>/stat`` at every frame (time limits in CPU seconds do not flip
+  when the machine is loaded; a generous wall-clock ceiling catches sleepers),
+* decodes each output (plain data only) and judges it with
+  :class:`flaws.execute.verdict.Judge`, stopping at the first failing input,
+* kills the child's process group and, when it has a private PID namespace and
+  uid, every process of the sandbox uid, then removes the child's directory.
+
+Time limits, as EvalPlus: per input ``max(min_time_limit, factor * t_canonical)``;
+per run ``min(60, sum(limits)) + 1`` seconds.  Here both are CPU seconds of the
+child (``t_canonical`` is the canonical solution's CPU time measured the same
+way); the wall-clock ceilings are ``wall_factor`` times larger plus slack.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+from .codec import decode
+from .groundtruth import MISSING
+from .verdict import Judge, type_name
+from .zygote import FRAME, send_request
+
+HOST = struct.Struct("<I")
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def read_host_frame(f):
+    head = f.read(HOST.size)
+    if len(head) < HOST.size:
+        return None
+    n = HOST.unpack(head)[0]
+    data = f.read(n)
+    if len(data) < n:
+        return None
+    return json.loads(data)
+
+
+def write_host_frame(f, obj) -> None:
+    data = json.dumps(obj, separators=(",", ":")).encode()
+    f.write(HOST.pack(len(data)) + data)
+    f.flush()
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """utime+stime (+ reaped children) of ``pid`` in seconds, None if gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            s = fh.read()
+    except OSError:
+        return None
+    fields = s[s.rindex(b")") + 2:].split()
+    # fields[0] is state (field 3); utime..cstime are fields 14..17
+    return (int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])) / _TICK
+
+
+def _kill_uid(uid: int) -> None:
+    """SIGKILL every process of ``uid`` visible in this PID namespace."""
+    for _ in range(5):
+        found = False
+        for name in os.listdir("/proc"):
+            if not name.isdigit():
+                continue
+            try:
+                if os.stat(f"/proc/{name}").st_uid != uid:
+                    continue
+                os.kill(int(name), signal.SIGKILL)
+                found = True
+            except (OSError, ValueError):
+                pass
+        if not found:
+            return
+        time.sleep(0.005)
+
+
+def _kill_descendants(root_pid: int) -> None:
+    """SIGKILL every process below ``root_pid`` (the zygote, a child subreaper)."""
+    for _ in range(5):
+        parent = {}
+        for name in os.listdir("/proc"):
+            if not name.isdigit():
+                continue
+            try:
+                with open(f"/proc/{name}/stat", "rb") as fh:
+                    s = fh.read()
+                parent[int(name)] = int(s[s.rindex(b")") + 2:].split()[1])
+            except (OSError, ValueError, IndexError):
+                pass
+        doomed = set()
+        for pid in parent:
+            p, seen = pid, 0
+            while p in parent and seen < 64:
+                if parent[p] == root_pid:
+                    doomed.add(pid)
+                    break
+                p, seen = parent[p], seen + 1
+        if not doomed:
+            return
+        for pid in doomed:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        time.sleep(0.002)
+
+
+class Worker:
+    def __init__(self, spec: dict):
+        self.spec = spec
+        self.dataset = spec["dataset"]
+        self.uid = spec.get("uid")
+        self.private_pid_ns = bool(spec.get("private_pid_ns"))
+        self.opts = spec["options"]
+        self.tasks = {}
+        for t in spec["tasks"]:
+            self.tasks[t["task_id"]] = t
+            for which in ("base", "plus"):
+                exp = t.get(f"{which}_expected")
+                if exp is not None:
+                    t[f"_{which}_exp"] = self._decode_expected(exp)
+                times = t.get(f"{which}_time")
+                if times is not None:
+                    lim = [max(self.opts["min_time_limit"], self.opts["factor"] * (x or 0.0))
+                           for x in times]
+                    t[f"_{which}_limits"] = lim
+        self.workroot = tempfile.mkdtemp(prefix="flaws-exec-")
+        os.chmod(self.workroot, 0o755)
+        self._start_zygote()
+
+    def _start_zygote(self):
+        parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        zspec = {"tasks": [
+            {"task_id": t["task_id"], "entry_point": t["entry_point"],
+             "not_none": t["not_none"], "base_input": t["base_input"],
+             "plus_input": t["plus_input"]}
+            for t in self.spec["tasks"]]}
+        self.zygote = subprocess.Popen(
+            [sys.executable, "-m", "flaws.execute.zygote", str(child.fileno())],
+            stdin=subprocess.PIPE, pass_fds=[child.fileno()], close_fds=True)
+        child.close()
+        self.zygote.stdin.write(json.dumps(zspec).encode())
+        self.zygote.stdin.close()
+        self.sock = parent
+
+    # ------------------------------------------------------------------ runs
+    def run(self, task_id: str, which: str, solution: str, mode: str) -> dict:
+        t = self.tasks[task_id]
+        inputs_n = t[f"n_{which}"]
+        record = mode == "record"
+        if record:
+            limits = [self.opts["record_time_limit"]] * inputs_n
+            total_cap = self.opts["record_time_limit"] * max(1, inputs_n)
+            expected = None
+        else:
+            limits = t[f"_{which}_limits"]
+            total_cap = min(self.opts["task_time_cap"], sum(limits)) + 1
+            expected = self._expected(t, which)
+        wall_factor = self.opts["wall_factor"]
+        wall_slack = self.opts["wall_slack"]
+        workdir = tempfile.mkdtemp(dir=self.workroot)
+        if self.uid is not None and os.geteuid() == 0:
+            os.chown(workdir, self.uid, self.uid)
+            os.chmod(workdir, 0o700)
+        req = {"task_id": task_id, "which": which, "solution": solution,
+               "workdir": workdir, "uid": self.uid,
+               "memory_bytes": self.opts["memory_bytes"],
+               "cpu_seconds": int(total_cap) + 2,
+               "file_bytes": self.opts["file_bytes"],
+               "open_files": self.opts["open_files"],
+               "processes": self.opts["processes"]}
+        r, w = os.pipe()
+        try:
+            pid = send_request(self.sock, req, w)
+        finally:
+            os.close(w)
+        try:
+            res = self._monitor(pid, r, t, which, limits, total_cap, expected,
+                                wall_factor, wall_slack, record, inputs_n)
+        finally:
+            os.close(r)
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except OSError:
+                pass
+            if self.uid is not None and self.private_pid_ns and os.geteuid() == 0:
+                _kill_uid(self.uid)
+            else:
+                _kill_descendants(self.zygote.pid)
+            shutil.rmtree(workdir, ignore_errors=True)
+        return res
+
+    def _monitor(self, pid, r, t, which, limits, total_cap, expected,
+                 wall_factor, wall_slack, record, n):
+        try:
+            pidfd = os.pidfd_open(pid)
+        except OSError:
+            pidfd = None
+        os.set_blocking(r, False)
+        poller = select.poll()
+        poller.register(r, select.POLLIN)
+        if pidfd is not None:
+            poller.register(pidfd, select.POLLIN)
+        try:
+            return self._monitor_loop(pid, r, t, which, limits, total_cap, expected,
+                                      wall_factor, wall_slack, record, n, poller, pidfd)
+        finally:
+            if pidfd is not None:
+                try:
+                    os.close(pidfd)
+                except OSError:
+                    pass
+
+    def _monitor_loop(self, pid, r, t, which, limits, total_cap, expected,
+                      wall_factor, wall_slack, record, n, poller, pidfd):
+        """Read frames until a verdict.
+
+        Pending output is always drained *before* limits are checked, and the CPU
+        time measured between two reads is charged to all inputs answered in
+        between (a batch is over its limit only if it used more than the sum of
+        its inputs' limits), so a worker that was briefly descheduled on a busy
+        machine cannot turn a fast program into a time-out.
+        """
+        judge = None if record else Judge(self.dataset, t["entry_point"], t["atol"],
+                                          self.opts["find_zero_quirk"])
+        inputs = None
+        max_frame = self.opts["max_frame_bytes"]
+        buf = bytearray()
+        t0 = time.monotonic()
+        wall_total = total_cap * wall_factor + wall_slack
+        cpu_start = 0.0  # CPU at the start of the current input
+        wall_start = t0
+        i = -1  # -1: loading; else index of the input being computed
+        outputs, times = [], []
+        quirk_index = None
+        dead = False
+
+        def done(status, index=None, **kw):
+            d = {"status": status, "first_failed": index}
+            if record:
+                d["outputs"], d["times"] = outputs, times
+            d.update(kw)
+            return d
+
+        wait = 0.0
+        while True:
+            # ---- wait for output or for the next limit check, then drain the pipe
+            events = poller.poll(0 if dead else wait * 1000)
+            for fd, _ev in events:
+                if pidfd is not None and fd == pidfd:
+                    dead = True
+                    poller.unregister(pidfd)
+                    pidfd = None  # closed by _monitor
+            got_data = False
+            drained = 0
+            while drained < (64 << 20):
+                try:
+                    chunk = os.read(r, 1 << 20)
+                except BlockingIOError:
+                    break
+                if not chunk:
+                    dead = True  # EOF: every holder of the write end is gone
+                    break
+                buf += chunk
+                drained += len(chunk)
+                got_data = True
+            # ---- frames received since the last read: one CPU reading for all
+            cpu_now = cpu_seconds(pid)
+            cpu_mark = cpu_now if cpu_now is not None else cpu_start
+            batch_start, batch_limit = i, 0.0
+            while len(buf) >= FRAME.size:
+                kind, length = FRAME.unpack_from(buf)
+                if length > max_frame:
+                    return done("fail", max(i, 0), reason="frame too large")
+                if len(buf) < FRAME.size + length:
+                    break
+                payload = bytes(buf[FRAME.size:FRAME.size + length])
+                del buf[:FRAME.size + length]
+                if kind == b"R" and i == -1:
+                    i = 0
+                    cpu_start = cpu_mark
+                    batch_start = 0
+                    wall_start = time.monotonic()
+                    if n == 0:
+                        return done("pass")
+                    continue
+                if kind == b"X" and i == -1:
+                    return done("error")
+                if i < 0:
+                    return done("fail", None, reason="protocol")
+                if kind == b"E":
+                    return done("fail", i, reason="exception")
+                if kind == b"U":
+                    return done("fail", i, reason="unencodable")
+                if kind != b"O":
+                    return done("fail", i, reason="protocol")
+                used = cpu_mark - cpu_start
+                batch_limit += limits[i]
+                if record:
+                    outputs.append(payload.decode())
+                    times.append(used)
+                else:
+                    if used > batch_limit:
+                        return done("timeout", batch_start)
+                    try:
+                        out, foreign = decode(payload)
+                    except Exception:  # noqa: BLE001 - malformed data is a failure
+                        return done("fail", i, reason="malformed")
+                    if inputs is None:
+                        inputs = self._inputs(t, which)
+                    if expected[i] is None:  # the reference itself has no output here
+                        return done("fail", i, reason="no reference output")
+                    exp, exp_foreign = expected[i]
+                    verdict = judge.check(inputs[i], out, type_name(out, foreign),
+                                          exp, type_name(exp, exp_foreign))
+                    if verdict == "fail":
+                        return done("fail", i)
+                    if verdict == "uncounted" and quirk_index is None:
+                        quirk_index = i
+                i += 1
+                wall_start = time.monotonic()
+                if i == n:
+                    if quirk_index is not None:
+                        return done("fail", quirk_index, reason="find_zero quirk")
+                    return done("pass")
+            if i > batch_start >= 0:
+                cpu_start = cpu_mark  # the next input starts from this reading
+            if dead and not got_data:
+                # child gone (or pipe closed) before answering every input
+                if (cpu_now or 0.0) >= total_cap:
+                    return done("timeout", i if i >= 0 else None)
+                return done("fail", i if i >= 0 else None, reason="exited early")
+            # ---- limits (only now, after everything pending was judged)
+            now = time.monotonic()
+            if i >= 0:
+                lim = limits[i]
+                cpu_left = lim - (cpu_mark - cpu_start)
+                wall_left = lim * wall_factor + wall_slack - (now - wall_start)
+            else:
+                cpu_left = total_cap
+                wall_left = wall_total
+            total_left = total_cap - (cpu_now or 0.0)
+            total_wall_left = wall_total - (now - t0)
+            left = min(cpu_left, wall_left, total_left, total_wall_left)
+            if left <= 0 and not got_data:
+                return done("timeout", i if i >= 0 else None)
+            wait = max(0.002, left)
+
+    @staticmethod
+    def _decode_expected(exp: list) -> list:
+        return [None if e == MISSING else decode(e.encode()) for e in exp]
+
+    def _expected(self, t, which):
+        """Expected outputs of a task, read from the cache directory on first use."""
+        key = f"_{which}_exp"
+        if key not in t:
+            from .groundtruth import load_expected_file
+
+            data = load_expected_file(os.path.join(self.spec["expected_dir"], t["expected_file"]))
+            for w in ("base", "plus"):
+                t[f"_{w}_exp"] = self._decode_expected(data[w])
+        return t[key]
+
+    def _inputs(self, t, which):
+        key = f"_{which}_inputs"
+        if key not in t:
+            from .codec import loads
+            t[key] = loads(t[f"{which}_input"])
+        return t[key]
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+        try:
+            self.zygote.kill()
+            self.zygote.wait(timeout=5)
+        except Exception:  # noqa: BLE001
+            pass
+        shutil.rmtree(self.workroot, ignore_errors=True)
+
+
+def main() -> int:
+    out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # stray prints of ours must not corrupt the protocol
+    inp = sys.stdin.buffer
+    spec = read_host_frame(inp)
+    if spec is None:
+        return 1
+    worker = Worker(spec)
+    write_host_frame(out, {"ready": True})
+    try:
+        while True:
+            job = read_host_frame(inp)
+            if job is None:
+                break
+            res = {"job": job["job"]}
+            for which in job["which"]:
+                res[which] = worker.run(job["task_id"], which, job["solution"], job["mode"])
+            write_host_frame(out, res)
+    finally:
+        worker.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
