@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed
 JB_FLAGS ?= -W --keep-going
 PYTEST_FLAGS ?=
 
-.PHONY: all env data book test unit nbval browser lab constraints clean
+.PHONY: all env data book test unit nbval browser lab notebooks constraints clean
 
 all: book
 
@@ -43,6 +43,10 @@ browser: book
 # The test command (README, .ci/run): unit tests, notebooks against their stored outputs, then the
 # built book in a real browser. pytest's exit code 5 (no tests collected) fails the target.
 test: unit nbval browser
+
+# Re-execute the stage notebooks in place (after a change to the library or the outcomes).
+notebooks: data
+	$(BIN)/python -m flaws.nbrun notebooks/0*.ipynb
 
 lab: data
 	$(BIN)/jupyter lab notebooks/

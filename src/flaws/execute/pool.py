@@ -123,11 +123,19 @@ def sandbox_command(exe: str, index: int, root: bool) -> list[str]:
            "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
            "--die-with-parent", "--new-session"]
     hide = hidden_dirs()
+    need = [Path(sys.base_prefix), Path(sys.prefix), Path(sys.executable).resolve().parent]
+    need += [Path(p) for p in sys.path if p and Path(p).is_dir()]
+    need.append(Path(__file__).resolve().parents[2])  # the folder holding the flaws package
+    # a path to re-expose must not sit inside a hidden dir
+    need = [p.resolve() for p in need if not any(_is_under(p.resolve(), h) for h in hide)]
+    # The private /tmp hides whatever lives below the host's /tmp (a clone or venv made there):
+    # bind those paths back, read-only.
+    tmp = Path("/tmp").resolve()
+    under_tmp = sorted({p for p in need if _is_under(p, tmp) and p != tmp})
+    for p in under_tmp:
+        if not any(q != p and _is_under(p, q) for q in under_tmp):
+            cmd += ["--ro-bind", str(p), str(p)]
     if root:
-        need = [Path(sys.base_prefix), Path(sys.prefix), Path(sys.executable).resolve().parent]
-        need += [Path(p) for p in sys.path if p and Path(p).is_dir()]
-        # a path to re-expose must not sit inside a hidden dir
-        need = [p for p in need if not any(_is_under(p.resolve(), h) for h in hide)]
         cmd += _expose_args(need)
     for h in hide:
         cmd += ["--tmpfs", str(h)]
