@@ -37,6 +37,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .execute.runner import COLUMNS as _EXECUTOR_COLUMNS
+
 __all__ = [
     "OUTCOME_COLUMNS",
     "STATUSES",
@@ -53,21 +55,9 @@ __all__ = [
     "summarize_counts",
 ]
 
-#: Columns of ``data/processed/outcomes.csv.gz`` (one row per executed sample).
-OUTCOME_COLUMNS = (
-    "benchmark",
-    "model",
-    "prompt_style",
-    "temperature",
-    "source_id",
-    "task_id",
-    "sample_index",
-    "solution_sha256",
-    "base_status",
-    "plus_status",
-    "first_failed_base",
-    "first_failed_plus",
-)
+#: Columns of ``data/processed/outcomes.csv.gz`` (one row per executed sample), as the
+#: executor writes them.
+OUTCOME_COLUMNS: tuple[str, ...] = tuple(_EXECUTOR_COLUMNS)
 #: Allowed values of ``base_status`` / ``plus_status``.
 STATUSES = ("pass", "fail", "timeout", "error")
 #: A "model" in the analysis: one sampling configuration.
