@@ -116,13 +116,15 @@ def _outcome(sample: dict, sha: str, res: dict) -> dict:
 def evaluate(samples: Iterable[dict], benchmark: str, workers: int = 1, *,
              journal: str | os.PathLike | None = None, progress: bool = True,
              dedupe: bool = True, sandbox: str = "auto", options: dict | None = None,
-             total: int | None = None) -> Iterator[dict]:
+             total: int | None = None, stats: dict | None = None) -> Iterator[dict]:
     """Judge ``samples`` (dicts with at least ``task_id`` and ``solution``).
 
     Yields one outcome record per sample (see module docstring), in completion
     order, including those already in ``journal``.  ``benchmark`` is
     ``"humaneval+"`` or ``"mbpp+"``; samples of another benchmark (by their
-    ``benchmark`` field) are rejected.
+    ``benchmark`` field) are rejected.  ``stats``, when given, is filled with
+    ``runs`` (programs executed: two per distinct sample) and ``child_cpu_seconds``
+    (the executed programs' own CPU time, as the judge last read it).
     """
     from tqdm import tqdm
 
@@ -171,8 +173,15 @@ def evaluate(samples: Iterable[dict], benchmark: str, workers: int = 1, *,
         if todo:
             jobs = ({"task_id": g[0], "solution": samples[ks[0]]["solution"], "group": g}
                     for g, ks in todo.items())
+            if stats is not None:
+                stats.setdefault("runs", 0)
+                stats.setdefault("child_cpu_seconds", 0.0)
             with WorkerPool(spec, workers=workers, sandbox=sandbox) as pool:
                 for job, res in pool.run(jobs):
+                    if stats is not None:
+                        for which in ("base", "plus"):
+                            stats["runs"] += 1
+                            stats["child_cpu_seconds"] += float(res[which].get("cpu") or 0.0)
                     for k in todo[job["group"]]:
                         rec = _outcome(samples[k], shas[k], res)
                         if jr is not None:

@@ -75,22 +75,33 @@ def cpu_seconds(pid: int) -> float | None:
 
 
 def _kill_uid(uid: int) -> None:
-    """SIGKILL every process of ``uid`` visible in this PID namespace."""
-    for _ in range(5):
+    """SIGKILL every process of ``uid`` visible in this PID namespace.
+
+    Called after the run's own child has exited, so whatever it forked is
+    already visible.  A process with a pending SIGKILL never runs user code
+    again and cannot fork (the kernel refuses a fork with a fatal signal
+    pending), so only processes not yet killed need another look: the scan
+    repeats until it finds none (brief sleeps only when something was found).
+    """
+    killed: set[int] = set()
+    for _ in range(50):
         found = False
         for name in os.listdir("/proc"):
             if not name.isdigit():
                 continue
+            pid = int(name)
             try:
                 if os.stat(f"/proc/{name}").st_uid != uid:
                     continue
-                os.kill(int(name), signal.SIGKILL)
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                continue
+            if pid not in killed:
+                killed.add(pid)
                 found = True
-            except (OSError, ValueError):
-                pass
         if not found:
             return
-        time.sleep(0.005)
+        time.sleep(0.001)
 
 
 def _kill_descendants(root_pid: int) -> None:
@@ -121,7 +132,16 @@ def _kill_descendants(root_pid: int) -> None:
                 os.kill(pid, signal.SIGKILL)
             except OSError:
                 pass
-        time.sleep(0.002)
+        time.sleep(0.001)
+
+
+def _wait_exit(pidfd: int | None, timeout: float = 2.0) -> None:
+    """Wait until the process behind ``pidfd`` has exited (event-driven, no polling)."""
+    if pidfd is None:
+        return
+    p = select.poll()
+    p.register(pidfd, select.POLLIN)
+    p.poll(timeout * 1000)
 
 
 class Worker:
@@ -194,14 +214,22 @@ class Worker:
         finally:
             os.close(w)
         try:
+            pidfd = os.pidfd_open(pid)
+        except OSError:
+            pidfd = None
+        try:
             res = self._monitor(pid, r, t, which, limits, total_cap, expected,
-                                wall_factor, wall_slack, record, inputs_n)
+                                wall_factor, wall_slack, record, inputs_n, pidfd)
         finally:
             os.close(r)
             try:
                 os.killpg(pid, signal.SIGKILL)
             except OSError:
                 pass
+            # once the child is gone, anything it forked is visible in /proc
+            _wait_exit(pidfd)
+            if pidfd is not None:
+                os.close(pidfd)
             if self.uid is not None and self.private_pid_ns and os.geteuid() == 0:
                 _kill_uid(self.uid)
             else:
@@ -210,25 +238,14 @@ class Worker:
         return res
 
     def _monitor(self, pid, r, t, which, limits, total_cap, expected,
-                 wall_factor, wall_slack, record, n):
-        try:
-            pidfd = os.pidfd_open(pid)
-        except OSError:
-            pidfd = None
+                 wall_factor, wall_slack, record, n, pidfd):
         os.set_blocking(r, False)
         poller = select.poll()
         poller.register(r, select.POLLIN)
         if pidfd is not None:
             poller.register(pidfd, select.POLLIN)
-        try:
-            return self._monitor_loop(pid, r, t, which, limits, total_cap, expected,
-                                      wall_factor, wall_slack, record, n, poller, pidfd)
-        finally:
-            if pidfd is not None:
-                try:
-                    os.close(pidfd)
-                except OSError:
-                    pass
+        return self._monitor_loop(pid, r, t, which, limits, total_cap, expected,
+                                  wall_factor, wall_slack, record, n, poller, pidfd)
 
     def _monitor_loop(self, pid, r, t, which, limits, total_cap, expected,
                       wall_factor, wall_slack, record, n, poller, pidfd):
@@ -253,11 +270,13 @@ class Worker:
         outputs, times = [], []
         quirk_index = None
         dead = False
+        last_cpu = [0.0]  # the child's CPU seconds at the last reading
 
         def done(status, index=None, **kw):
             d = {"status": status, "first_failed": index}
             if record:
                 d["outputs"], d["times"] = outputs, times
+            d["cpu"] = last_cpu[0]
             d.update(kw)
             return d
 
@@ -269,7 +288,7 @@ class Worker:
                 if pidfd is not None and fd == pidfd:
                     dead = True
                     poller.unregister(pidfd)
-                    pidfd = None  # closed by _monitor
+                    pidfd = None  # closed by run()
             got_data = False
             drained = 0
             while drained < (64 << 20):
@@ -285,6 +304,8 @@ class Worker:
                 got_data = True
             # ---- frames received since the last read: one CPU reading for all
             cpu_now = cpu_seconds(pid)
+            if cpu_now is not None:
+                last_cpu[0] = cpu_now
             cpu_mark = cpu_now if cpu_now is not None else cpu_start
             batch_start, batch_limit = i, 0.0
             while len(buf) >= FRAME.size:

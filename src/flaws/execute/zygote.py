@@ -58,18 +58,26 @@ def send_frame(fd: int, kind: bytes, payload: bytes = b"") -> None:
 
 def _become_subreaper() -> None:
     try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+        _libc().prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
     except Exception:  # pragma: no cover - non-Linux
         pass
 
 
-def _prctl_hardening() -> None:
-    try:
+_LIBC = None  # loaded once in the zygote, inherited by every child
+
+
+def _libc():
+    global _LIBC
+    if _LIBC is None:
         import ctypes
 
-        libc = ctypes.CDLL(None, use_errno=True)
+        _LIBC = ctypes.CDLL(None, use_errno=True)
+    return _LIBC
+
+
+def _prctl_hardening() -> None:
+    try:
+        libc = _libc()
         PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
