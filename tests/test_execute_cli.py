@@ -45,10 +45,10 @@ def test_cli_writes_evalplus_compatible_results(tmp_path, capsys):
 def test_cli_rejects_bad_input(tmp_path):
     sp = tmp_path / "s.jsonl"
     sp.write_text('{"task_id": "HumanEval/0", "solution": "x"}\n{"task_id": "Nope/1", "solution": "x"}\n')
-    with pytest.raises(SystemExit, match="s.jsonl:2: unknown task_id"):
+    with pytest.raises(SystemExit, match="s.jsonl: line 2: unknown task id"):
         main([str(sp), "--benchmark", "humaneval+", "--out", str(tmp_path / "o.json")])
     sp.write_text('{"task_id": "HumanEval/0"}\n')
-    with pytest.raises(SystemExit, match="s.jsonl:1: needs a 'solution'"):
+    with pytest.raises(SystemExit, match="s.jsonl: line 1: needs a string 'solution'"):
         main([str(sp), "--benchmark", "humaneval+", "--out", str(tmp_path / "o.json")])
 
 

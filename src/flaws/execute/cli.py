@@ -29,28 +29,17 @@ from pathlib import Path
 
 
 def read_samples(path: Path, tasks_by_id: dict) -> list[dict]:
-    out = []
-    with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-            except ValueError as e:
-                raise SystemExit(f"{path}:{n}: not valid JSON ({e})") from None
-            tid = rec.get("task_id")
-            if tid not in tasks_by_id:
-                raise SystemExit(f"{path}:{n}: unknown task_id {tid!r}")
-            if isinstance(rec.get("solution"), str):
-                sol = rec["solution"]
-            elif isinstance(rec.get("completion"), str):
-                sol = tasks_by_id[tid]["prompt"] + rec["completion"]
-            else:
-                raise SystemExit(f"{path}:{n}: needs a 'solution' or 'completion' string")
-            out.append({"task_id": tid, "solution": sol, "line": n})
-    if not out:
+    """The samples file, read by :func:`flaws.samples.evalplus_formats.read_jsonl`;
+    a bad line stops the command with the file, line and problem."""
+    from flaws.samples.evalplus_formats import read_jsonl
+
+    try:
+        samples = read_jsonl(path, tasks_by_id, model="user")
+    except ValueError as e:
+        raise SystemExit(str(e)) from None
+    if not samples:
         raise SystemExit(f"{path}: no samples")
-    return out
+    return [{"task_id": s.task_id, "solution": s.raw} for s in samples]
 
 
 def summarize(records: list[dict]) -> dict:
