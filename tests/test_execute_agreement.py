@@ -1,11 +1,10 @@
 """Agreement with ``evalplus`` 0.3.1 on a fixed subset of real samples.
 
 Real samples (every mirrored source, a deterministic hash-chosen subset of a
-few hundred) are judged by our executor and by EvalPlus's own
-``check_correctness`` (its ``evaluate`` machinery, with its ground truth from
-``get_groundtruth`` on the same HumanEval+ file via ``HUMANEVAL_OVERRIDE_PATH``)
-in a separate process.  Base and plus verdicts must agree on pass versus
-not-pass; EvalPlus's wall-clock limits may flip a borderline sample on a loaded
+few hundred) are judged by our executor and by the ``evalplus.evaluate``
+command (its ground truth computed by EvalPlus from the same HumanEval+ file
+via ``HUMANEVAL_OVERRIDE_PATH``) in a separate process.  Base and plus verdicts
+must agree on pass versus not-pass; EvalPlus's wall-clock limits may flip a borderline sample on a loaded
 machine, so a small tolerance is allowed and every disagreement is printed.
 """
 
@@ -13,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from flaws.execute import evaluate
+from flaws.execute import agreement, evaluate
 from flaws.execute.agreement import compare, evalplus_verdicts, fixed_subset
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("mirror")]
@@ -43,3 +42,17 @@ def test_agrees_with_evalplus():
     n_pass = sum(t[0] == "pass" for t in theirs)
     assert n_pass > 20, "subset should contain passing samples"
     assert len(disagree) <= max(1, len(samples) // 100), disagree
+
+
+def test_evalplus_evaluate_command_with_missing_tasks():
+    """The real command on two samples: fillers stand in for the other 162 tasks."""
+    from flaws.execute.groundtruth import load_tasks
+
+    tasks = {t["task_id"]: t for t in load_tasks("humaneval+")}
+    t0 = tasks["HumanEval/0"]
+    samples = [{"task_id": "HumanEval/0", "solution": t0["prompt"] + t0["canonical_solution"]},
+               {"task_id": "HumanEval/2", "solution": "def truncate_number(x):\n    return 0.0\n"},
+               {"task_id": "HumanEval/0", "solution": "def has_close_elements(a, b):\n    return True\n"}]
+    verdicts, seconds = agreement.run_evalplus_evaluate(samples, workers=2)
+    assert verdicts == [("pass", "pass"), ("fail", "fail"), ("fail", "fail")]
+    assert seconds > 0

@@ -1,13 +1,21 @@
-"""Cross-check with ``evalplus`` 0.3.1 itself (its own code, in its own process).
+"""Cross-check with ``evalplus`` 0.3.1 itself: its ``evaluate`` command, in its own process.
 
-:func:`evalplus_verdicts` runs EvalPlus's ``check_correctness`` - the function
-``evalplus.evaluate`` maps over samples - with its ground truth from
-``get_groundtruth`` on the same HumanEval+ file (``HUMANEVAL_OVERRIDE_PATH``),
-``fast_check=True`` as in ``evalplus.evaluate``'s default, in a subprocess with
-a process pool of ``workers``.  :func:`compare` lists the samples where the two
-disagree on pass versus not-pass, base or plus.
+:func:`run_evalplus_evaluate` runs ``python -m evalplus.evaluate --dataset
+humaneval`` on a list of samples, with its ground truth computed by EvalPlus from
+the same HumanEval+ file (``HUMANEVAL_OVERRIDE_PATH``), and returns EvalPlus's
+base and plus status per sample.  :func:`compare` lists the samples where our
+verdicts and EvalPlus's disagree on pass versus not-pass, base or plus.
 
-Known, intended sources of disagreement:
+:func:`evalplus_all` runs it on every collected sample, one sample set (source,
+model, prompt style) at a time, and writes
+``data/processed/evalplus_verdicts.csv.gz``.  Each finished set is kept in
+``data/interim/agreement/``, so an interrupted run resumes with the next set.
+The samples where EvalPlus and our committed outcomes disagree are then given
+to EvalPlus once more, alone, with one worker (``evalplus_*_rerun`` columns)::
+
+    FLAWS_MIRROR=../shared/data python -m flaws.execute.agreement --workers 2
+
+Known, intended sources of disagreement (:func:`explain` names them):
 
 * time-limit borderline programs: EvalPlus measures wall-clock time on a
   possibly loaded machine, we measure the child's CPU time;
@@ -18,48 +26,23 @@ Known, intended sources of disagreement:
 
 from __future__ import annotations
 
+import csv
+import gzip
+import io
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
-import textwrap
+import time
 from pathlib import Path
-
-EVALPLUS_SCRIPT = textwrap.dedent("""
-    import json, sys
-    from concurrent.futures import ProcessPoolExecutor
-    from evalplus.data import get_human_eval_plus, get_human_eval_plus_hash
-    from evalplus.evaluate import check_correctness, get_groundtruth
-    samples = json.load(open(sys.argv[1]))
-    workers = int(sys.argv[3])
-    problems = get_human_eval_plus()
-    expected = get_groundtruth(problems, get_human_eval_plus_hash(), [])
-    out = [None] * len(samples)
-    with ProcessPoolExecutor(max_workers=workers) as ex:
-        futs = {ex.submit(check_correctness, "humaneval", k, problems[s["task_id"]],
-                          s["solution"], expected[s["task_id"]], False, True): k
-                for k, s in enumerate(samples)}
-        for f, k in futs.items():
-            r = f.result()
-            out[k] = [r["base"][0], r["plus"][0]]
-    json.dump(out, open(sys.argv[2], "w"))
-""")
 
 
 def evalplus_verdicts(samples: list[dict], workers: int = 2) -> list[tuple[str, str]]:
     """EvalPlus's ``(base_status, plus_status)`` for HumanEval+ samples, in order."""
-    from flaws.data import path
-
-    env = dict(os.environ)
-    env["HUMANEVAL_OVERRIDE_PATH"] = str(path("humanevalplus-v0.1.10", "HumanEvalPlus.jsonl.gz"))
-    with tempfile.TemporaryDirectory() as tmp:
-        sp, rp = Path(tmp) / "samples.json", Path(tmp) / "verdicts.json"
-        sp.write_text(json.dumps([{"task_id": s["task_id"], "solution": s["solution"]}
-                                  for s in samples]))
-        subprocess.run([sys.executable, "-c", EVALPLUS_SCRIPT, str(sp), str(rp), str(workers)],
-                       check=True, env=env, cwd=tmp, stdout=subprocess.DEVNULL)
-        return [tuple(v) for v in json.loads(rp.read_text())]
+    return run_evalplus_evaluate(samples, workers=workers)[0]
 
 
 def compare(ours: list[dict], theirs: list[tuple[str, str]]) -> list[dict]:
@@ -94,3 +77,258 @@ def fixed_subset(samples, n: int = 300):
             + samples["sample_index"].astype(str))
     h = keys.map(lambda k: int(hashlib.sha256(k.encode()).hexdigest()[:8], 16))
     return samples[h < n / len(samples) * 16**8]
+
+
+# ----------------------------------------------------------------- every sample
+KEYS = ["source_id", "model", "prompt_style", "task_id", "sample_index", "solution_sha256"]
+VERDICT_COLUMNS = KEYS + ["evalplus_base", "evalplus_plus"]
+RERUN_COLUMNS = ["evalplus_base_rerun", "evalplus_plus_rerun"]
+#: a program for tasks a sample set lacks: ``evalplus.evaluate`` insists on every task
+FILLER = "def {entry_point}(*args):\n    return None\n"
+
+
+def verdicts_path() -> Path:
+    from flaws.data import project_root
+
+    return project_root() / "data" / "processed" / "evalplus_verdicts.csv.gz"
+
+
+def read_verdicts(path: str | os.PathLike | None = None):
+    """The committed ``evalplus_verdicts.csv.gz`` as a table."""
+    import pandas as pd
+
+    p = Path(path or verdicts_path())
+    dtype = {c: "string" for c in VERDICT_COLUMNS + RERUN_COLUMNS if c != "sample_index"}
+    v = pd.read_csv(p, dtype={**dtype, "sample_index": int})
+    missing = [c for c in VERDICT_COLUMNS + RERUN_COLUMNS if c not in v.columns]
+    if missing:
+        raise ValueError(f"{p}: missing columns {missing}")
+    return v
+
+
+def _store_dir() -> Path:
+    from flaws.data import project_root
+
+    d = Path(os.environ.get("FLAWS_INTERIM_DIR") or project_root() / "data" / "interim")
+    return d / "agreement"
+
+
+def set_slug(source_id: str, model: str, prompt_style: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", f"{source_id}__{model}__{prompt_style}")
+
+
+def run_evalplus_evaluate(samples: list[dict], workers: int = 2,
+                          workdir: str | os.PathLike | None = None) -> tuple[list[tuple[str, str]], float]:
+    """Run ``python -m evalplus.evaluate --dataset humaneval`` on ``samples``.
+
+    Returns EvalPlus's ``(base_status, plus_status)`` per sample, in order, and
+    the command's wall-clock seconds.  Tasks absent from ``samples`` get one
+    filler program each (``evalplus.evaluate`` refuses a file that lacks a task);
+    their verdicts are dropped.  Results are matched back by task and order
+    within the task (EvalPlus sorts each task's results by completion order),
+    and every matched result's ``solution`` must equal the sample's.
+    """
+    from flaws.data import path
+    from flaws.execute.groundtruth import load_tasks
+
+    tasks = load_tasks("humaneval+")
+    present = {s["task_id"] for s in samples}
+    fillers = [{"task_id": t["task_id"], "solution": FILLER.format(entry_point=t["entry_point"])}
+               for t in tasks if t["task_id"] not in present]
+    env = dict(os.environ)
+    env["HUMANEVAL_OVERRIDE_PATH"] = str(path("humanevalplus-v0.1.10", "HumanEvalPlus.jsonl.gz"))
+    own_tmp = workdir is None
+    work = Path(tempfile.mkdtemp(prefix="flaws-evalplus-") if own_tmp else workdir)
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        sp = work / "samples.jsonl"
+        with open(sp, "w", encoding="utf-8") as fh:
+            for s in list(samples) + fillers:
+                fh.write(json.dumps({"task_id": s["task_id"], "solution": s["solution"]}) + "\n")
+        rp = work / "samples_eval_results.json"
+        if rp.exists():
+            rp.unlink()
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "evalplus.evaluate", "--dataset", "humaneval",
+                        "--samples", str(sp), "--parallel", str(workers), "--i-just-wanna-run"],
+                       check=True, env=env, cwd=work, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+        elapsed = time.perf_counter() - t0
+        res = json.loads(rp.read_text())["eval"]
+    finally:
+        if own_tmp:
+            shutil.rmtree(work, ignore_errors=True)
+    seen: dict[str, int] = {}
+    out = []
+    for k, s in enumerate(samples):
+        tid = s["task_id"]
+        j = seen.get(tid, 0)
+        seen[tid] = j + 1
+        try:
+            r = res[tid][j]
+        except (KeyError, IndexError):
+            raise RuntimeError(f"evalplus.evaluate returned no result for sample {k} ({tid})") from None
+        if r["solution"] != s["solution"]:
+            raise RuntimeError(f"evalplus result {tid}#{j} does not match sample {k}'s solution")
+        out.append((r["base_status"], r["plus_status"]))
+    return out, elapsed
+
+
+def _write_csv_gz(rows: list[dict], columns: list[str], path: Path, name: str) -> Path:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(columns)
+    for r in rows:
+        w.writerow(["" if r.get(c) is None else r.get(c) for c in columns])
+    raw = io.BytesIO()
+    with gzip.GzipFile(filename=name, mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz:
+        gz.write(buf.getvalue().encode("utf-8"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(raw.getvalue())
+    os.replace(tmp, path)
+    return path
+
+
+def sample_sets(samples) -> list[tuple[tuple[str, str, str], object]]:
+    """The table split by (source_id, model, prompt_style), in sorted order."""
+    keys = ["source_id", "model", "prompt_style"]
+    return [(k, g) for k, g in samples.groupby(keys, sort=True)]
+
+
+def store_set(key: tuple[str, str, str], part, verdicts: list[tuple[str, str]]) -> Path:
+    """Keep one sample set's EvalPlus verdicts in the resumable store."""
+    from .runner import solution_sha256
+
+    rows = []
+    for rec, (b, p) in zip(part.to_dict("records"), verdicts):
+        rows.append({**{c: rec[c] for c in VERDICT_COLUMNS[:5]},
+                     "solution_sha256": solution_sha256(rec["solution"]),
+                     "evalplus_base": b, "evalplus_plus": p})
+    return _write_csv_gz(rows, VERDICT_COLUMNS, _store_dir() / f"{set_slug(*key)}.csv.gz",
+                         "verdicts.csv")
+
+
+def evalplus_all(workers: int = 2, progress: bool = True, out: str | os.PathLike | None = None,
+                 samples=None, skip_sources: tuple[str, ...] = (), outcomes=None) -> Path | None:
+    """EvalPlus's verdicts on every collected sample -> ``evalplus_verdicts.csv.gz``.
+
+    Resumable per sample set.  Rows are in the sample table's order.  Sets of
+    ``skip_sources`` are not run now (e.g. when the speed benchmark runs them);
+    the combined file is written only once every set has its verdicts, with the
+    disagreements (against ``outcomes``, default the committed file) re-run.
+    """
+    import pandas as pd
+    from tqdm import tqdm
+
+    from .runner import solution_sha256
+
+    if samples is None:
+        from flaws.samples import load_all
+
+        samples = load_all(progress=progress)
+    samples = samples[samples["benchmark"] == "humaneval+"]
+    sets = sample_sets(samples)
+    frames = []
+    bar = tqdm(total=len(samples), desc="evalplus.evaluate", unit="sample", disable=not progress)
+    for key, part in sets:
+        done = _store_dir() / f"{set_slug(*key)}.csv.gz"
+        if not done.exists() and key[0] in skip_sources:
+            bar.update(len(part))
+            continue
+        if not done.exists():
+            verdicts, _ = run_evalplus_evaluate(part.to_dict("records"), workers=workers)
+            store_set(key, part, verdicts)
+        got = pd.read_csv(done, dtype={"sample_index": int})
+        shas = [solution_sha256(x) for x in part["solution"]]
+        if len(got) != len(part) or list(got["solution_sha256"]) != shas:
+            raise RuntimeError(f"{done}: stored verdicts do not match the samples (delete it to redo)")
+        frames.append(got)
+        bar.update(len(part))
+    bar.close()
+    if sum(len(f) for f in frames) != len(samples):
+        return None
+    verdicts = pd.concat(frames, ignore_index=True)
+    verdicts = rerun_disagreements(verdicts, samples, outcomes)
+    return _write_csv_gz(verdicts.to_dict("records"), VERDICT_COLUMNS + RERUN_COLUMNS,
+                         Path(out or verdicts_path()), "evalplus_verdicts.csv")
+
+
+def merge(outcomes, verdicts):
+    """Our outcomes and EvalPlus's verdicts side by side, one row per sample.
+
+    Every verdict must match exactly one outcome (same sample, same program).
+    """
+    m = verdicts.merge(outcomes, on=KEYS, how="left", validate="1:1", indicator=True)
+    missing = m[m["_merge"] != "both"]
+    if len(missing):
+        r = missing.iloc[0]
+        raise ValueError(f"{len(missing)} EvalPlus verdicts have no outcome, e.g. "
+                         f"{r['model']} {r['task_id']} #{r['sample_index']}")
+    return m.drop(columns="_merge")
+
+
+def disagreements(merged):
+    """Rows of :func:`merge` whose pass/not-pass differs on base or on plus."""
+    base = merged["base_status"].eq("pass") != merged["evalplus_base"].eq("pass")
+    plus = merged["plus_status"].eq("pass") != merged["evalplus_plus"].eq("pass")
+    return merged[base | plus]
+
+
+def rerun_disagreements(verdicts, samples, outcomes=None, workers: int = 1):
+    """Give EvalPlus the samples it disagreed on once more, alone, with one worker.
+
+    Fills ``evalplus_base_rerun``/``evalplus_plus_rerun`` for those rows (empty
+    elsewhere).  ``outcomes`` defaults to the committed outcomes file.
+    """
+    from .outcomes import default_path, read_outcomes
+    from .runner import solution_sha256
+
+    verdicts = verdicts.copy()
+    for c in RERUN_COLUMNS:
+        verdicts[c] = None
+    if outcomes is None:
+        if not default_path().exists():
+            return verdicts
+        outcomes = read_outcomes(default_path())
+    d = disagreements(merge(outcomes, verdicts[VERDICT_COLUMNS]))
+    if d.empty:
+        return verdicts
+    table = samples.assign(solution_sha256=[solution_sha256(x) for x in samples["solution"]])
+    todo = d[KEYS].merge(table, on=KEYS, how="left", validate="1:1")
+    again, _ = run_evalplus_evaluate(todo.to_dict("records"), workers=workers)
+    idx = verdicts.reset_index().merge(d[KEYS], on=KEYS)["index"]
+    for i, (b, p) in zip(idx, again):
+        verdicts.loc[i, RERUN_COLUMNS] = [b, p]
+    return verdicts
+
+
+def explain(row) -> str:
+    """Why our verdict and EvalPlus's differ for one row of :func:`disagreements`."""
+    def agrees(b, p):
+        return (isinstance(b, str) and (row["base_status"] == "pass") == (b == "pass")
+                and (row["plus_status"] == "pass") == (p == "pass"))
+
+    if agrees(row.get("evalplus_base_rerun"), row.get("evalplus_plus_rerun")):
+        return ("EvalPlus's wall-clock time limit: it disagreed in the full run and "
+                "agrees when re-run alone")
+    return "unexplained"
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m flaws.execute.agreement",
+                                 description="Run evalplus.evaluate on every collected sample")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--skip-source", action="append", default=[],
+                    help="leave this source's sets for later (repeatable)")
+    a = ap.parse_args(argv)
+    out = evalplus_all(workers=a.workers, out=a.out, skip_sources=tuple(a.skip_source))
+    print(f"wrote {out}" if out else "some sample sets were skipped: nothing combined yet")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,101 @@
+"""The full agreement run's machinery (``flaws.execute.agreement.evalplus_all``),
+with ``evalplus.evaluate`` replaced by a stand-in that records what it was given:
+resume per sample set, re-run of disagreements alone, refusal of stale stores."""
+
+from __future__ import annotations
+
+import gzip
+
+import pandas as pd
+import pytest
+
+from flaws.execute import agreement
+from flaws.execute.runner import solution_sha256
+
+
+def _table():
+    rows = []
+    for model in ("m1", "m2"):
+        for k in range(3):
+            rows.append({"benchmark": "humaneval+", "source_id": "src", "model": model,
+                         "prompt_style": "base", "temperature": 0.8, "task_id": f"HumanEval/{k}",
+                         "sample_index": 0, "solution": f"# {model} {k}\n"})
+    return pd.DataFrame(rows)
+
+
+def _outcomes(table, plus="fail"):
+    o = table.assign(solution_sha256=[solution_sha256(x) for x in table["solution"]],
+                     base_status="pass", plus_status=plus)
+    return o.drop(columns=["solution"])
+
+
+@pytest.fixture
+def fake_evalplus(monkeypatch, tmp_path):
+    monkeypatch.setenv("FLAWS_INTERIM_DIR", str(tmp_path / "interim"))
+    calls = []
+
+    def fake(samples, workers=2, workdir=None):
+        calls.append([(s["model"], s["task_id"]) for s in samples])
+        return [("pass", "fail") for _ in samples], 0.0
+
+    monkeypatch.setattr(agreement, "run_evalplus_evaluate", fake)
+    return calls
+
+
+def test_full_run_resumes_per_sample_set(fake_evalplus, tmp_path):
+    table = _table()
+    out = tmp_path / "v.csv.gz"
+    outcomes = _outcomes(table)
+    # a set whose source is skipped is not run and nothing is combined yet
+    assert agreement.evalplus_all(samples=table, out=out, progress=False,
+                                  skip_sources=("src",), outcomes=outcomes) is None
+    assert fake_evalplus == [] and not out.exists()
+    agreement.evalplus_all(samples=table, out=out, progress=False, outcomes=outcomes)
+    assert len(fake_evalplus) == 2  # one evalplus.evaluate per (source, model, prompt style)
+    first = out.read_bytes()
+    agreement.evalplus_all(samples=table, out=out, progress=False, outcomes=outcomes)
+    assert len(fake_evalplus) == 2, "finished sets are not run again"
+    assert out.read_bytes() == first
+    v = pd.read_csv(out)
+    assert list(v.columns) == agreement.VERDICT_COLUMNS + agreement.RERUN_COLUMNS
+    assert len(v) == 6 and v["evalplus_base_rerun"].isna().all()
+    assert gzip.decompress(first).decode().count("\n") == 7
+
+
+def test_disagreements_are_rerun_alone(fake_evalplus, tmp_path):
+    table = _table()
+    outcomes = _outcomes(table)
+    outcomes.loc[4, "plus_status"] = "pass"  # m2 HumanEval/1: we say pass, "EvalPlus" fail
+    out = agreement.evalplus_all(samples=table, out=tmp_path / "v.csv.gz", progress=False,
+                                 outcomes=outcomes)
+    assert fake_evalplus[-1] == [("m2", "HumanEval/1")]
+    v = pd.read_csv(out)
+    d = agreement.disagreements(agreement.merge(outcomes, v))
+    assert list(d["model"]) == ["m2"] and list(d["task_id"]) == ["HumanEval/1"]
+    assert d.iloc[0]["evalplus_plus_rerun"] == "fail"
+    assert agreement.explain(d.iloc[0]) == "unexplained"
+    flipped = d.iloc[0].copy()
+    flipped["evalplus_plus_rerun"] = "pass"
+    assert "wall-clock" in agreement.explain(flipped)
+
+
+def test_stored_set_that_no_longer_matches_is_refused(fake_evalplus, tmp_path):
+    table = _table()
+    agreement.evalplus_all(samples=table, out=tmp_path / "v.csv.gz", progress=False,
+                           outcomes=_outcomes(table))
+    changed = table.copy()
+    changed.loc[0, "solution"] = "# another program\n"
+    with pytest.raises(RuntimeError, match="do not match the samples"):
+        agreement.evalplus_all(samples=changed, out=tmp_path / "w.csv.gz", progress=False,
+                               outcomes=_outcomes(changed))
+
+
+def test_merge_refuses_verdicts_without_outcome():
+    table = _table()
+    v = _outcomes(table).rename(columns={"base_status": "evalplus_base",
+                                         "plus_status": "evalplus_plus"})
+    v = v[agreement.VERDICT_COLUMNS]
+    with pytest.raises(ValueError, match="2 EvalPlus verdicts have no outcome"):
+        agreement.merge(_outcomes(table).iloc[:4], v)
+
+
