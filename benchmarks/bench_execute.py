@@ -4,24 +4,33 @@
 
 Both judge the CodeGen-16B samples (``codet-codegen16b``; ``--per-task K`` takes
 the first K of each task's 100, default all 16,400) on HumanEval+ with the same
-number of worker processes on the same machine.  Ground truth is computed (and
-cached) by each tool before its clock starts, so the timings are judging only.
+number of worker processes on the same machine, one after the other.  Ground
+truth is computed (and cached) by each tool before its clock starts, so the
+timings are judging only.  EvalPlus is run as its command line,
+``python -m evalplus.evaluate --dataset humaneval --parallel N``, so its clock
+includes its start-up (reading the samples and its cached ground truth).
+
 Ours runs with ``dedupe=False`` (every sample executed, as EvalPlus does); the
-figure with de-duplication of identical programs is printed as well.
-Prints samples per second of each, their ratio, and the pass/not-pass agreement
-of the two on these samples (base and plus).
+figure with de-duplication of identical programs (the default of
+``flaws.execute.evaluate``) is printed as well.
+
+Also printed: the programs' own CPU time (summed over every base and plus run,
+as our judge measured it).  No executor that runs every program under
+EvalPlus's time limits can finish faster than that time divided by the number
+of workers, which caps the speed-up any executor can show on these samples.
+
+With ``--per-task 100`` EvalPlus's verdicts are also stored for the full
+agreement table (``python -m flaws.execute.agreement`` then skips this set).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
+import platform
 import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 EVALPLUS_GT = """
 from evalplus.data import get_human_eval_plus, get_human_eval_plus_hash
@@ -35,67 +44,80 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--per-task", type=int, default=100)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--skip-evalplus", action="store_true")
+    ap.add_argument("--skip-dedupe", action="store_true")
+    ap.add_argument("--save", help="also write the report to this file (e.g. benchmarks/results/execute.txt)")
     a = ap.parse_args(argv)
+    lines: list[str] = []
 
-    from flaws.data import path
-    from flaws.execute import evaluate
+    def say(*parts) -> None:
+        text = " ".join(str(p) for p in parts)
+        print(text, flush=True)
+        lines.append(text)
+
+    from flaws.data import path, relpath
+    from flaws.execute import agreement, evaluate
     from flaws.execute.groundtruth import expected_outputs
     from flaws.samples import load
 
     df = load("codet-codegen16b", progress=False)
+    full = a.per_task >= df.groupby("task_id").size().max()
     df = df[df["sample_index"] < a.per_task]
     samples = df.to_dict("records")
     n = len(samples)
-    print(f"{n} CodeGen-16B samples, {df['task_id'].nunique()} tasks, {a.workers} workers, "
-          f"{os.cpu_count()} CPUs")
+    load1 = os.getloadavg()[0]
+    say(f"{n} CodeGen-16B samples, {df['task_id'].nunique()} tasks, {a.workers} workers, "
+          f"{os.cpu_count()} CPUs, load average {load1:.2f}, Python {platform.python_version()}")
     expected_outputs("humaneval+", workers=a.workers, progress=False)  # cached ground truth
 
+    stats: dict = {}
     t0 = time.perf_counter()
-    ours = list(evaluate(samples, "humaneval+", workers=a.workers, dedupe=False, progress=True))
+    ours = list(evaluate(samples, "humaneval+", workers=a.workers, dedupe=False, progress=True,
+                         stats=stats))
     t_ours = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    list(evaluate(samples, "humaneval+", workers=a.workers, dedupe=True, progress=False))
-    t_dedupe = time.perf_counter() - t0
-    print(f"flaws.execute:            {n / t_ours:8.1f} samples/s ({t_ours:.0f} s)")
-    print(f"flaws.execute (dedupe):   {n / t_dedupe:8.1f} samples/s ({t_dedupe:.0f} s)")
+    cpu = stats["child_cpu_seconds"]
+    say(f"flaws.execute:            {n / t_ours:8.1f} samples/s ({t_ours:.0f} s)")
+    t_dedupe = None
+    if not a.skip_dedupe:
+        t0 = time.perf_counter()
+        list(evaluate(samples, "humaneval+", workers=a.workers, dedupe=True, progress=False))
+        t_dedupe = time.perf_counter() - t0
+        say(f"flaws.execute (dedupe):   {n / t_dedupe:8.1f} samples/s ({t_dedupe:.0f} s)")
+    floor = cpu / a.workers
+    say(f"programs' own CPU time:   {cpu:8.0f} s over {stats['runs']} runs "
+          f"-> no executor below {floor:.0f} s with {a.workers} workers")
     if a.skip_evalplus:
         return 0
 
     env = dict(os.environ)
     env["HUMANEVAL_OVERRIDE_PATH"] = str(path("humanevalplus-v0.1.10", "HumanEvalPlus.jsonl.gz"))
-    with tempfile.TemporaryDirectory() as tmp:
-        sp = Path(tmp) / "samples.jsonl"
-        sp.write_text("".join(json.dumps({"task_id": s["task_id"], "solution": s["solution"]}) + "\n"
-                              for s in samples))
-        subprocess.run([sys.executable, "-c", EVALPLUS_GT], check=True, env=env,
-                       stdout=subprocess.DEVNULL)
-        t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "evalplus.evaluate", "--dataset", "humaneval",
-                        "--samples", str(sp), "--parallel", str(a.workers), "--i-just-wanna-run"],
-                       check=True, env=env, stdout=subprocess.DEVNULL, cwd=tmp)
-        t_ep = time.perf_counter() - t0
-        res = json.loads((Path(tmp) / "samples_eval_results.json").read_text())
-    print(f"evalplus.evaluate 0.3.1:  {n / t_ep:8.1f} samples/s ({t_ep:.0f} s)")
-    print(f"speed-up:                 {t_ep / t_ours:8.1f}x   (with dedupe {t_ep / t_dedupe:.1f}x)")
+    subprocess.run([sys.executable, "-c", EVALPLUS_GT], check=True, env=env,
+                   stdout=subprocess.DEVNULL)
+    theirs, t_ep = agreement.run_evalplus_evaluate(samples, workers=a.workers)
+    say(f"evalplus.evaluate 0.3.1:  {n / t_ep:8.1f} samples/s ({t_ep:.0f} s)")
+    say(f"speed-up:                 {t_ep / t_ours:8.2f}x"
+          + (f"   (with dedupe {t_ep / t_dedupe:.2f}x)" if t_dedupe else ""))
+    say(f"largest possible speed-up of any executor here (EvalPlus time / CPU floor): "
+          f"{t_ep / floor:.2f}x")
+    say(f"speed-up on everything but the programs' own CPU time: "
+          f"{(t_ep - floor) / max(t_ours - floor, 1e-9):.2f}x")
+    say(f"load average after: {os.getloadavg()[0]:.2f}")
 
-    # agreement on pass / not-pass, matching samples by task and order within the task
-    by_task: dict[str, list] = {}
-    for r in sorted(ours, key=lambda r: (r["task_id"], r["sample_index"])):
-        by_task.setdefault(r["task_id"], []).append(r)
-    agree = total = 0
-    diffs = []
-    for tid, lst in res["eval"].items():
-        for mine, theirs in zip(by_task[tid], lst):
-            total += 1
-            same = ((mine["base_status"] == "pass") == (theirs["base_status"] == "pass")
-                    and (mine["plus_status"] == "pass") == (theirs["plus_status"] == "pass"))
-            agree += same
-            if not same:
-                diffs.append((tid, mine["sample_index"], mine["base_status"], mine["plus_status"],
-                              theirs["base_status"], theirs["plus_status"]))
-    print(f"agreement (base and plus pass/not-pass): {agree}/{total} = {agree / total:.4%}")
+    by_key = {(r["task_id"], r["sample_index"]): r for r in ours}
+    ordered = [by_key[(s["task_id"], s["sample_index"])] for s in samples]
+    diffs = agreement.compare(ordered, theirs)
+    say(f"agreement (base and plus pass/not-pass): {n - len(diffs)}/{n} = {1 - len(diffs) / n:.4%}")
     for d in diffs[:50]:
-        print("  differs:", *d)
+        say("  differs:", d)
+    if full:
+        key = (samples[0]["source_id"], samples[0]["model"], samples[0]["prompt_style"])
+        stored = agreement.store_set(key, df, theirs)
+        say(f"stored EvalPlus verdicts for the agreement table: {relpath(stored)}")
+    if a.save:
+        from pathlib import Path
+
+        Path(a.save).parent.mkdir(parents=True, exist_ok=True)
+        Path(a.save).write_text("$ " + " ".join(["benchmarks/bench_execute.py", *(argv or sys.argv[1:])])
+                                + "\n" + "\n".join(lines) + "\n")
     return 0
 
 
