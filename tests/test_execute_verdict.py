@@ -146,3 +146,17 @@ def test_is_floats_matches_evalplus():
 def test_type_name():
     assert type_name(1.0) == "builtins.float"
     assert type_name(1.0, "numpy.float64") == "numpy.float64"
+
+
+def test_shortcut_for_identical_outputs():
+    # byte-identical outputs skip decoding only where no special oracle applies
+    assert Judge("humaneval", "f", 0).shortcut_allowed
+    assert not Judge("humaneval", "find_zero", 1e-6).shortcut_allowed
+    for ep in ("are_equivalent", "sum_div", "surface_Area", "digit_distance_nums",
+               "similar_elements", "text_match_three"):
+        assert not Judge("mbpp", ep, 0).shortcut_allowed, ep
+    assert Judge("mbpp", "max_Abs_Diff", 0).shortcut_allowed
+    j = Judge("humaneval", "f", 0)
+    assert j.identical(0.5) == "ok" and j.atol == 1e-6  # the atol switch still happens
+    j = Judge("humaneval", "f", 0)
+    assert j.identical([1, 2]) == "ok" and j.atol == 0

@@ -22,6 +22,12 @@ process:
   its oracle as intended.
 
 Any exception while judging an input makes it a failure, as in EvalPlus.
+
+Shortcut (:meth:`Judge.identical`): when the child's encoded output is byte for
+byte the encoded expected output, the decoded values are identical plain data,
+so ``out == exp`` holds and the input passes, unless the task has a special
+oracle or the expected output contains a NaN (``nan != nan``); the ``atol``
+switch is still applied.  The worker then skips decoding and comparing.
 """
 
 from __future__ import annotations
@@ -38,6 +44,8 @@ from evalplus.eval._special_oracle import (
 from .codec import NotNone
 
 __all__ = ["Judge", "is_floats", "type_name", "MBPP_OUTPUT_NOT_NONE_TASKS"]
+
+_MBPP_SPECIAL = ("are_equivalent", "sum_div", "surface_Area", "digit_distance_nums")
 
 
 def is_floats(x) -> bool:
@@ -75,6 +83,25 @@ class Judge:
         self.entry_point = entry_point
         self.atol = atol
         self.find_zero_quirk = find_zero_quirk
+
+    @property
+    def shortcut_allowed(self) -> bool:
+        """May byte-identical outputs be passed without decoding? (No special oracle.)"""
+        ep = self.entry_point
+        if self.dataset == "humaneval":
+            return ep != "find_zero"
+        return ep not in _MBPP_SPECIAL and ep not in MBPP_OUTPUT_SET_EQ_TASKS \
+            and ep not in MBPP_OUTPUT_NOT_NONE_TASKS
+
+    def identical(self, exp) -> str:
+        """Verdict for an output whose encoding equals the expected one's (see module doc).
+
+        The caller must have checked :attr:`shortcut_allowed` and that the
+        expected encoding holds no NaN.
+        """
+        if self.atol == 0 and is_floats(exp):
+            self.atol = 1e-6  # persists for the rest of the run, as in EvalPlus
+        return "ok"
 
     def check(self, inp, out, out_type: str, exp, exp_type: str) -> str:
         """Judge one input; ``*_type`` are qualified type names (see :func:`type_name`)."""
