@@ -99,3 +99,20 @@ def test_merge_refuses_verdicts_without_outcome():
         agreement.merge(_outcomes(table).iloc[:4], v)
 
 
+
+
+def test_same_verdicts_compares_hash_and_pass_not_pass():
+    committed = pd.DataFrame([
+        {"model": "m", "prompt_style": "base", "task_id": "HumanEval/0", "sample_index": 0,
+         "solution_sha256": "aa", "base_status": "pass", "plus_status": "fail"},
+        {"model": "m", "prompt_style": "base", "task_id": "HumanEval/0", "sample_index": 1,
+         "solution_sha256": "bb", "base_status": "error", "plus_status": "error"},
+    ])
+    rec = dict(model="m", prompt_style="base", task_id="HumanEval/0")
+    rerun = [
+        dict(rec, sample_index=0, solution_sha256="aa", base_status="pass", plus_status="timeout"),
+        dict(rec, sample_index=1, solution_sha256="bb", base_status="fail", plus_status="fail"),
+        dict(rec, sample_index=0, solution_sha256="aa", base_status="fail", plus_status="fail"),
+        dict(rec, sample_index=1, solution_sha256="cc", base_status="fail", plus_status="fail"),
+    ]
+    assert agreement.same_verdicts(committed, rerun) == [True, True, False, False]

@@ -62,6 +62,24 @@ def compare(ours: list[dict], theirs: list[tuple[str, str]]) -> list[dict]:
     return out
 
 
+def same_verdicts(committed, rerun: list[dict]) -> list[bool]:
+    """For each re-executed outcome record: does it match the committed row?
+
+    Matched by (model, prompt style, task, sample index); compared on the program
+    hash and on pass versus not-pass, base and plus.  Among not-pass statuses,
+    ``fail`` versus ``error`` for a program that imports a heavy library at load
+    time can depend on the environment, so the exact status is not compared.
+    """
+    keys = ["model", "prompt_style", "task_id", "sample_index"]
+    table = committed.set_index(keys)[["solution_sha256", "base_status", "plus_status"]]
+    out = []
+    for r in rerun:
+        sha, base, plus = table.loc[tuple(r[k] for k in keys)]
+        out.append((sha, base == "pass", plus == "pass")
+                   == (r["solution_sha256"], r["base_status"] == "pass", r["plus_status"] == "pass"))
+    return out
+
+
 def fixed_subset(samples, n: int = 300):
     """A deterministic, hash-chosen subset of about ``n`` rows of a samples table.
 
@@ -87,10 +105,14 @@ RERUN_COLUMNS = ["evalplus_base_rerun", "evalplus_plus_rerun"]
 FILLER = "def {entry_point}(*args):\n    return None\n"
 
 
+#: where the stored verdicts live, relative to the project root
+VERDICTS_FILE = "data/processed/evalplus_verdicts.csv.gz"
+
+
 def verdicts_path() -> Path:
     from flaws.data import project_root
 
-    return project_root() / "data" / "processed" / "evalplus_verdicts.csv.gz"
+    return project_root() / VERDICTS_FILE
 
 
 def read_verdicts(path: str | os.PathLike | None = None):
