@@ -295,7 +295,9 @@ def test_ctrl_c_keeps_every_answered_sample(tmp_path):
     def cached():
         return sorted((tmp_path / "cache").rglob("*/*.json"))
 
-    with ChatServer(delay=0.05) as server:
+    # 30 requests held 0.3 s each, two at a time: the run lasts about 4.5 s, so the interrupt
+    # arrives mid-run even when a busy machine deschedules this test for a while
+    with ChatServer(delay=0.3) as server:
         proc = subprocess.Popen([sys.executable, "-c", INTERRUPTIBLE, json.dumps(TASKS),
                                  server.base_url, str(tmp_path)])
         deadline = time.monotonic() + 20
