@@ -78,10 +78,14 @@ CASES = [
     ("large_int", "humaneval", "f", 0, [[1]], [7 ** 100], "def f(x): return 7 ** 100"),
     ("bytes_and_complex", "humaneval", "f", 0, [[1]], [(b"ab", 1 + 2j, frozenset({1}))],
      "def f(x): return (b'ab', complex(1, 2), frozenset([1]))"),
+    # EvalPlus's process has pandas loaded already, so this import succeeds under its guard
+    ("imports_pandas_at_load", "humaneval", "f", 0, [[1]], [2],
+     "def f(x): return x + 1\nimport pandas as pd"),
 ]
 
 
 def _evalplus_status(dataset, entry_point, atol, inputs, expected, program):
+    import evalplus.evaluate  # noqa: F401 - the modules an evalplus.evaluate process has loaded
     from evalplus.eval import untrusted_check
 
     stat, _details = untrusted_check(dataset, program, inputs, entry_point, expected=expected,
@@ -127,6 +131,7 @@ def test_known_outcomes(ours):
     assert ours["second_input_fails"]["first_failed"] == 1
     assert ours["set_eq_task"]["status"] == "pass"
     assert ours["not_none_match"]["status"] == "pass"
+    assert ours["imports_pandas_at_load"]["status"] == "pass"
 
 
 def test_find_zero_without_quirk():

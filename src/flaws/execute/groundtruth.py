@@ -23,9 +23,12 @@
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 from . import codec
@@ -116,6 +119,20 @@ def task_spec(benchmark: str, tasks: list[dict]) -> list[dict]:
         "base_input": codec.dumps(t["base_input"]), "plus_input": codec.dumps(t["plus_input"]),
         "n_base": len(t["base_input"]), "n_plus": len(t["plus_input"]),
     } for t in tasks]
+
+
+@functools.lru_cache(maxsize=1)
+def evalplus_modules() -> list[str]:
+    """Modules loaded in a process that has imported ``evalplus.evaluate``.
+
+    EvalPlus runs each sample in a fork of such a process, so these import for
+    free there (see :func:`flaws.execute.zygote._preimport`).  Computed once per
+    process, in a subprocess.
+    """
+    out = subprocess.run([sys.executable, "-c", "import json, sys, evalplus.evaluate; "
+                          "print(json.dumps(sorted(sys.modules)))"],
+                         check=True, capture_output=True, text=True).stdout
+    return json.loads(out)
 
 
 def options(**over) -> dict:

@@ -42,7 +42,7 @@ META = ["benchmark", "model", "prompt_style", "temperature", "source_id", "task_
         "sample_index"]
 STATUSES = ("pass", "fail", "timeout", "error")
 #: bump when verdict semantics change: journals of other versions are not reused
-EXECUTOR_VERSION = 1
+EXECUTOR_VERSION = 2
 
 
 def solution_sha256(solution: str) -> str:
@@ -113,6 +113,25 @@ def _outcome(sample: dict, sha: str, res: dict) -> dict:
     return rec
 
 
+def judge_spec(benchmark: str, tasks: list[dict] | None = None, *, workers: int = 1,
+               progress: bool = False, options: dict | None = None) -> dict:
+    """What a worker pool needs to judge programs on ``benchmark``'s tasks: inputs,
+    entry points, the expected-outputs cache (computed on first use) and the
+    canonical solutions' CPU time per input (for the time limits)."""
+    tasks = tasks if tasks is not None else groundtruth.load_tasks(benchmark)
+    exp_dir = groundtruth.expected_outputs(benchmark, workers=workers, progress=progress)
+    index = groundtruth.expected_index(exp_dir)
+    spec_tasks = groundtruth.task_spec(benchmark, tasks)
+    for st in spec_tasks:
+        e = index[st["task_id"]]
+        st["expected_file"] = e["file"]
+        for which in ("base", "plus"):
+            st[f"{which}_time"] = e[f"{which}_time"]
+    return {"dataset": groundtruth.dataset_of(benchmark), "tasks": spec_tasks,
+            "expected_dir": str(exp_dir), "options": groundtruth.options(**(options or {})),
+            "evalplus_modules": groundtruth.evalplus_modules()}
+
+
 def evaluate(samples: Iterable[dict], benchmark: str, workers: int = 1, *,
              journal: str | os.PathLike | None = None, progress: bool = True,
              dedupe: bool = True, sandbox: str = "auto", options: dict | None = None,
@@ -130,7 +149,6 @@ def evaluate(samples: Iterable[dict], benchmark: str, workers: int = 1, *,
 
     from .pool import WorkerPool
 
-    ds = groundtruth.dataset_of(benchmark)
     samples = list(samples)
     tasks = groundtruth.load_tasks(benchmark)
     known = {t["task_id"] for t in tasks}
@@ -141,17 +159,7 @@ def evaluate(samples: Iterable[dict], benchmark: str, workers: int = 1, *,
             raise ValueError(f"sample {k} ({s.get('task_id')}): no solution text")
         if s.get("benchmark") not in (None, benchmark):
             raise ValueError(f"sample {k}: benchmark {s.get('benchmark')!r} is not {benchmark!r}")
-    exp_dir = groundtruth.expected_outputs(benchmark, workers=workers, progress=progress)
-    index = groundtruth.expected_index(exp_dir)
-    spec_tasks = groundtruth.task_spec(benchmark, tasks)
-    for st in spec_tasks:
-        e = index[st["task_id"]]
-        st["expected_file"] = e["file"]
-        for which in ("base", "plus"):
-            st[f"{which}_time"] = e[f"{which}_time"]
-    spec = {"dataset": ds, "tasks": spec_tasks, "expected_dir": str(exp_dir),
-            "options": groundtruth.options(**(options or {}))}
-
+    spec = judge_spec(benchmark, tasks, workers=workers, progress=progress, options=options)
     jr = None
     done: dict[str, dict] = {}
     if journal is not None:
@@ -221,7 +229,8 @@ def judge_programs(tasks: list[dict], programs: Iterable[dict], dataset: str = "
             st[f"{which}_time"] = list(t.get(f"{which}_time") or [0.0] * len(inp))
         spec_tasks.append(st)
     spec = {"dataset": dataset, "tasks": spec_tasks,
-            "options": groundtruth.options(**(options or {}))}
+            "options": groundtruth.options(**(options or {})),
+            "evalplus_modules": groundtruth.evalplus_modules()}
     programs = list(programs)
     jobs = [{"task_id": p["task_id"], "solution": p["solution"], "k": k}
             for k, p in enumerate(programs)]

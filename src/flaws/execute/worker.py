@@ -169,7 +169,7 @@ class Worker:
 
     def _start_zygote(self):
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        zspec = {"tasks": [
+        zspec = {"evalplus_modules": self.spec.get("evalplus_modules") or [], "tasks": [
             {"task_id": t["task_id"], "entry_point": t["entry_point"],
              "not_none": t["not_none"], "base_input": t["base_input"],
              "plus_input": t["plus_input"]}

@@ -188,6 +188,7 @@ def _child_main(req: dict, wfd: int, task: tuple) -> None:
         sink = _Sink()
         sys.stdout = sys.stderr = sys.stdin = sink
         sys.__stdout__ = sys.__stderr__ = sys.__stdin__ = sink
+        _preimport(req["solution"])
         _reliability_guard()
         g: dict = {}
         try:
@@ -212,6 +213,60 @@ def _child_main(req: dict, wfd: int, task: tuple) -> None:
     except BaseException:  # noqa: BLE001
         pass
     os._exit(0)
+
+
+#: modules an ``evalplus.evaluate`` process has loaded that this zygote has not
+#: (set in :func:`main` from the spec); see :func:`_preimport`
+_EVALPLUS_ONLY: frozenset = frozenset()
+_IMPORT_RE = None
+
+
+def imported_modules(solution: str) -> set[str]:
+    """Top-level names of the modules a program's import statements name (parsed, not run)."""
+    import ast
+
+    try:
+        tree = ast.parse(solution)
+    except BaseException:  # noqa: BLE001 - syntax errors, absurd nesting
+        return set()
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def _preimport(solution: str) -> None:
+    """Import, before the guard, what the program imports and EvalPlus had loaded.
+
+    EvalPlus runs each sample in a fork of its own process, where (for example)
+    ``pandas`` is already imported, so ``import pandas`` in a sample is free
+    there; imported afresh after the reliability guard, pandas fails (its import
+    calls ``os.putenv``).  So a module the program names in an import statement
+    and that EvalPlus's process has loaded is imported here, before the guard,
+    as the sandbox user.  Only names from that fixed set are ever imported; the
+    program is parsed, not run.
+    """
+    global _IMPORT_RE
+    import re
+
+    if not _EVALPLUS_ONLY:
+        return
+    if _IMPORT_RE is None:
+        _IMPORT_RE = re.compile(r"^[ \t]*(?:import|from)[ \t]+([^\n]*)", re.M)
+    words = {w for line in _IMPORT_RE.findall(solution) for w in re.findall(r"\w+", line)}
+    if not words & _EVALPLUS_ONLY:
+        return  # cheap pre-filter: most programs import nothing of the kind
+    import importlib
+
+    names = imported_modules(solution)
+    for name in sorted(names & _EVALPLUS_ONLY):
+        try:
+            importlib.import_module(name)
+        except BaseException:  # noqa: BLE001 - then it fails the same way in the program
+            pass
 
 
 def _load_tasks(blob: bytes) -> dict:
@@ -262,8 +317,10 @@ def main() -> int:
     """``python -m flaws.execute.zygote SOCKFD``: task spec arrives on stdin."""
     sock = socket.socket(fileno=int(sys.argv[1]))
     blob = sys.stdin.buffer.read()
+    global _EVALPLUS_ONLY
     tasks = _load_tasks(blob)
     _preload()
+    _EVALPLUS_ONLY = frozenset(json.loads(blob).get("evalplus_modules") or ()) - set(sys.modules)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernel reaps children
     _become_subreaper()  # orphans (e.g. setsid escapes) are re-parented here, not to init
     import gc
