@@ -116,3 +116,17 @@ def test_same_verdicts_compares_hash_and_pass_not_pass():
         dict(rec, sample_index=1, solution_sha256="cc", base_status="fail", plus_status="fail"),
     ]
     assert agreement.same_verdicts(committed, rerun) == [True, True, False, False]
+
+
+def test_explain_names_the_known_classes():
+    row = {"base_status": "error", "plus_status": "error", "evalplus_base": "pass",
+           "evalplus_plus": "pass", "evalplus_base_rerun": "pass", "evalplus_plus_rerun": "pass"}
+    prog = "def f(x):\n    return x\nimport pandas as pd\n"
+    assert agreement.imports_preloaded_by_evalplus(prog) == ["pandas"]
+    assert agreement.imports_preloaded_by_evalplus("import numpy\nimport scipy\n") == []
+    assert agreement.imports_preloaded_by_evalplus("def (:") == []
+    assert "imports pandas" in agreement.explain(row, prog)
+    assert agreement.explain(row, "def f(x):\n    return x\n") == "unexplained"
+    slow = {"base_status": "pass", "plus_status": "timeout", "evalplus_base": "pass",
+            "evalplus_plus": "pass", "evalplus_base_rerun": "pass", "evalplus_plus_rerun": "pass"}
+    assert agreement.explain(slow).startswith("time-limit borderline")
