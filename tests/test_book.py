@@ -345,16 +345,18 @@ def test_licenses():
 # ------------------------------------------------------------------------ data schema
 
 
-def documented_columns() -> list[str]:
+def documented_columns(file: str = "outcomes.csv.gz") -> list[str]:
     text = (BOOK / "data_schema.md").read_text(encoding="utf-8")
-    section = text.split("## `data/processed/outcomes.csv.gz`", 1)[1].split("\n## ", 1)[0]
+    section = text.split(f"## `data/processed/{file}`", 1)[1].split("\n## ", 1)[0]
     return re.findall(r"^\| `([a-z_0-9]+)` \|", section, re.M)
 
 
 def test_data_schema_lists_the_columns_the_code_writes():
+    from flaws.execute.agreement import RERUN_COLUMNS, VERDICT_COLUMNS
     from flaws.metrics import OUTCOME_COLUMNS
 
     assert documented_columns() == list(OUTCOME_COLUMNS)
+    assert documented_columns("evalplus_verdicts.csv.gz") == VERDICT_COLUMNS + RERUN_COLUMNS
 
 
 def test_data_schema_matches_the_committed_outcomes():
