@@ -69,3 +69,19 @@ def test_time_on_input_measures_cpu_against_both_limits():
     assert 0.25 <= r["cpu"] <= 0.6
     assert r["our_limit"] == 1.0  # max(1 s, 4 x a canonical time of microseconds)
     assert r["evalplus_limit"] == 1.0
+
+
+def test_near_limit_and_its_explanation():
+    slow = ("import time\n"
+            "def has_close_elements(numbers, threshold):\n"
+            "    end = time.process_time() + (0.6 if len(numbers) == 6 else 0)\n"
+            "    while time.process_time() < end:\n"
+            "        pass\n"
+            "    return any(abs(a - b) < threshold for i, a in enumerate(numbers)\n"
+            "               for b in numbers[i + 1:])\n")
+    share = agreement.near_limit(slow, "HumanEval/0", "base")
+    assert 0.5 <= share < 1.0
+    row = {"task_id": "HumanEval/0", "base_status": "pass", "plus_status": "pass",
+           "evalplus_base": "fail", "evalplus_plus": "pass",
+           "evalplus_base_rerun": "fail", "evalplus_plus_rerun": "pass"}
+    assert "needs at least half" in agreement.explain(row, slow)

@@ -350,7 +350,33 @@ def explain(row, solution: str | None = None) -> str:
         if row[f"{w}_status"] == "timeout" and theirs == "pass":
             return ("time-limit borderline: the program needs about the time limit on one "
                     "input; our CPU-time limit expired, EvalPlus's wall-clock limit did not")
+        if (solution is not None and row[f"{w}_status"] == "pass" and theirs != "pass"
+                and near_limit(solution, row["task_id"], w) >= 0.5):
+            return ("time-limit borderline: the program passes here but needs at least half "
+                    f"of the time limit on one {w} input, and EvalPlus's wall-clock limit "
+                    "expired")
     return "unexplained"
+
+
+def near_limit(solution: str, task_id: str, which: str, benchmark: str = "humaneval+",
+               cap: float = 10.0) -> float:
+    """The largest share of our time limit the program uses on any ``which`` input
+    (its CPU seconds over the limit; runs it sandboxed in recording mode, at most
+    ``cap`` seconds per input; inf when an input does not finish within the cap)."""
+    from .pool import WorkerPool
+    from .runner import judge_spec
+
+    spec = judge_spec(benchmark, options={"record_time_limit": cap})
+    task = next(t for t in spec["tasks"] if t["task_id"] == task_id)
+    opts = spec["options"]
+    job = {"task_id": task_id, "solution": solution, "mode": "record", "which": [which]}
+    with WorkerPool(spec, workers=1) as pool:
+        (_job, res), = list(pool.run([job]))
+    times = res[which]["times"]
+    if len(times) < task[f"n_{which}"]:
+        return float("inf")
+    limits = [max(opts["min_time_limit"], opts["factor"] * (x or 0.0)) for x in task[f"{which}_time"]]
+    return max((t / lim for t, lim in zip(times, limits)), default=0.0)
 
 
 @functools.lru_cache(maxsize=1)
