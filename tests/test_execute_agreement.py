@@ -58,19 +58,6 @@ def test_evalplus_evaluate_command_with_missing_tasks():
     assert seconds > 0
 
 
-def test_time_on_input_measures_cpu_against_both_limits():
-    prog = ("import time\n"
-            "def has_close_elements(numbers, threshold):\n"
-            "    end = time.process_time() + 0.3\n"
-            "    while time.process_time() < end:\n"
-            "        pass\n"
-            "    return False\n")
-    r = agreement.time_on_input(prog, "HumanEval/0", "base", 1)
-    assert 0.25 <= r["cpu"] <= 0.6
-    assert r["our_limit"] == 1.0  # max(1 s, 4 x a canonical time of microseconds)
-    assert r["evalplus_limit"] == 1.0
-
-
 def test_near_limit_and_its_explanation():
     slow = ("import time\n"
             "def has_close_elements(numbers, threshold):\n"

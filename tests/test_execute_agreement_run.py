@@ -130,3 +130,14 @@ def test_explain_names_the_known_classes():
     slow = {"base_status": "pass", "plus_status": "timeout", "evalplus_base": "pass",
             "evalplus_plus": "pass", "evalplus_base_rerun": "pass", "evalplus_plus_rerun": "pass"}
     assert agreement.explain(slow).startswith("time-limit borderline")
+
+
+def test_command_line_runs_the_full_agreement(fake_evalplus, monkeypatch, tmp_path, capsys):
+    table = _table()
+    monkeypatch.setattr("flaws.samples.load_all", lambda **kw: table)
+    monkeypatch.setattr(agreement, "rerun_disagreements", lambda v, s, o=None: v.assign(
+        evalplus_base_rerun=None, evalplus_plus_rerun=None))
+    out = tmp_path / "v.csv.gz"
+    assert agreement.main(["--out", str(out)]) == 0
+    assert out.exists() and len(fake_evalplus) == 2
+    assert "wrote" in capsys.readouterr().out

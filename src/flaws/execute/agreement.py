@@ -400,53 +400,22 @@ def imports_preloaded_by_evalplus(solution: str) -> list[str]:
     return sorted(n for n in imported_modules(solution) if n in evalplus_mods and n not in ours)
 
 
-# ------------------------------------------------------- time-limit borderline cases
-def time_on_input(solution: str, task_id: str, which: str, index: int,
-                  benchmark: str = "humaneval+", cap: float = 10.0) -> dict:
-    """How close one program is to the time limit on one input.
+def main(argv: list[str] | None = None) -> int:
+    import argparse
 
-    Runs the program (sandboxed, as always) in the executor's recording mode on
-    ``which`` inputs up to ``index`` (at most ``cap`` CPU seconds per input) and
-    returns ``{"cpu": our CPU seconds on that input (None if it did not finish
-    within the cap), "our_limit": our CPU-second limit there, "evalplus_limit":
-    EvalPlus's wall-clock limit there}``.  EvalPlus's limit comes from its own
-    ground truth (its ``get_groundtruth`` on the same HumanEval+ file, computed
-    and cached by EvalPlus on first use).
-    """
-    from .groundtruth import options
-    from .pool import WorkerPool
-    from .runner import judge_spec
+    ap = argparse.ArgumentParser(prog="python -m flaws.execute.agreement",
+                                 description="Run evalplus.evaluate on every collected sample")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--skip-source", action="append", default=[],
+                    help="leave this source's sets for later (repeatable)")
+    a = ap.parse_args(argv)
+    out = evalplus_all(workers=a.workers, out=a.out, skip_sources=tuple(a.skip_source))
+    from flaws.data import relpath
 
-    spec = judge_spec(benchmark, options={"record_time_limit": cap})
-    task = next(t for t in spec["tasks"] if t["task_id"] == task_id)
-    opts = options()
-    ours = max(opts["min_time_limit"], opts["factor"] * (task[f"{which}_time"][index] or 0.0))
-    job = {"task_id": task_id, "solution": solution, "mode": "record", "which": [which]}
-    with WorkerPool(spec, workers=1) as pool:
-        (_job, res), = list(pool.run([job]))
-    times = res[which]["times"]
-    cpu = times[index] if index < len(times) else None
-    ref = _evalplus_reference_times()[task_id][f"{which}_time"][index]
-    return {"cpu": cpu, "our_limit": ours,
-            "evalplus_limit": max(opts["min_time_limit"], opts["factor"] * ref)}
+    print(f"wrote {relpath(out)}" if out else "some sample sets were skipped: nothing combined yet")
+    return 0
 
 
-@functools.lru_cache(maxsize=1)
-def _evalplus_reference_times() -> dict:
-    """EvalPlus's canonical-solution wall times per input, from its own ground truth."""
-    from flaws.data import path
-
-    script = (
-        "import json, sys\n"
-        "from evalplus.data import get_human_eval_plus, get_human_eval_plus_hash\n"
-        "from evalplus.evaluate import get_groundtruth\n"
-        "gt = get_groundtruth(get_human_eval_plus(), get_human_eval_plus_hash(), [])\n"
-        "json.dump({t: {'base_time': list(v['base_time']), 'plus_time': list(v['plus_time'])}\n"
-        "           for t, v in gt.items()}, open(sys.argv[1], 'w'))\n")
-    env = dict(os.environ)
-    env["HUMANEVAL_OVERRIDE_PATH"] = str(path("humanevalplus-v0.1.10", "HumanEvalPlus.jsonl.gz"))
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "times.json"
-        subprocess.run([sys.executable, "-c", script, str(out)], env=env, check=True,
-                       stdout=subprocess.DEVNULL)
-        return json.loads(out.read_text())
+if __name__ == "__main__":
+    raise SystemExit(main())
