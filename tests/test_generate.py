@@ -58,16 +58,19 @@ class ChatServer:
     ``fail_after``: once that many requests succeeded, answer every further one with
     ``after_status`` (set to None at any time to heal the server).
     ``delay``: seconds each request is held (to measure concurrency).
+    ``hold_after``: requests after this many wait until ``release`` is set (at most 60 s).
     """
 
     def __init__(self, *, fail_first=0, fail_status=429, fail_after=None, after_status=500,
-                 delay=0.0, retry_after=None):
+                 delay=0.0, retry_after=None, hold_after=None):
         self.fail_first = fail_first
         self.fail_status = fail_status
         self.fail_after = fail_after
         self.after_status = after_status
         self.delay = delay
         self.retry_after = retry_after
+        self.hold_after = hold_after
+        self.release = threading.Event()
         self.lock = threading.Lock()
         self.reset()
         server = self
@@ -136,6 +139,8 @@ class ChatServer:
             else:
                 status = 200
                 self.successes += 1
+        if self.hold_after is not None and number > self.hold_after:
+            self.release.wait(60)
         time.sleep(self.delay)
         with self.lock:  # leave before answering: the measured maximum never over-counts
             self.in_flight -= 1
@@ -295,16 +300,22 @@ def test_ctrl_c_keeps_every_answered_sample(tmp_path):
     def cached():
         return sorted((tmp_path / "cache").rglob("*/*.json"))
 
-    # 30 requests held 0.3 s each, two at a time: the run lasts about 4.5 s, so the interrupt
-    # arrives mid-run even when a busy machine deschedules this test for a while
-    with ChatServer(delay=0.3) as server:
+    # The server answers four requests, then holds the rest until the interrupt has been sent,
+    # so the interrupt always lands mid-run, however busy the machine.
+    with ChatServer(hold_after=4) as server:
+        # A shell that starts a job in the background (nohup, CI runners) makes it ignore
+        # SIGINT, and children inherit that: give the generator the default disposition back.
         proc = subprocess.Popen([sys.executable, "-c", INTERRUPTIBLE, json.dumps(TASKS),
-                                 server.base_url, str(tmp_path)])
-        deadline = time.monotonic() + 20
+                                 server.base_url, str(tmp_path)],
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        deadline = time.monotonic() + 60
         while len(cached()) < 4 and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.01)
+        assert proc.poll() is None and len(cached()) == 4
+        time.sleep(0.2)  # let the next requests arrive and be held
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(20) == 130
+        server.release.set()  # the requests in flight are answered and kept
+        assert proc.wait(30) == 130
         kept = len(cached())
         assert 4 <= kept < 30
         assert server.successes == kept  # requests in flight at the interrupt were kept too
@@ -312,6 +323,7 @@ def test_ctrl_c_keeps_every_answered_sample(tmp_path):
         assert not list(tmp_path.rglob("*.tmp"))
 
         server.reset()
+        server.hold_after = None
         result = run(server, tmp_path, n=10, concurrency=2)
         assert server.requests == 30 - kept and result.n_cached == kept
         assert len(read_jsonl(result.samples_path)) == 30
