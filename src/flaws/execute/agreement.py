@@ -382,10 +382,9 @@ def near_limit(solution: str, task_id: str, which: str, benchmark: str = "humane
 @functools.lru_cache(maxsize=1)
 def _zygote_modules() -> frozenset:
     """Modules our zygote has loaded before it forks a sample's process."""
-    out = subprocess.run([sys.executable, "-c", "import json, sys; from flaws.execute import "
-                          "zygote; zygote._preload(); print(json.dumps(sorted(sys.modules)))"],
-                         check=True, capture_output=True, text=True).stdout
-    return frozenset(json.loads(out))
+    from .groundtruth import modules_after
+
+    return frozenset(modules_after("from flaws.execute import zygote; zygote._preload()"))
 
 
 def imports_preloaded_by_evalplus(solution: str) -> list[str]:

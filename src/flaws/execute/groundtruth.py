@@ -121,6 +121,14 @@ def task_spec(benchmark: str, tasks: list[dict]) -> list[dict]:
     } for t in tasks]
 
 
+def modules_after(setup: str) -> list[str]:
+    """The modules a fresh interpreter has loaded after running ``setup`` (trusted code)."""
+    out = subprocess.run([sys.executable, "-c", f"import json, sys; {setup}; "
+                          "print(json.dumps(sorted(sys.modules)))"],
+                         check=True, capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
 @functools.lru_cache(maxsize=1)
 def evalplus_modules() -> list[str]:
     """Modules loaded in a process that has imported ``evalplus.evaluate``.
@@ -129,10 +137,7 @@ def evalplus_modules() -> list[str]:
     free there (see :func:`flaws.execute.zygote._preimport`).  Computed once per
     process, in a subprocess.
     """
-    out = subprocess.run([sys.executable, "-c", "import json, sys, evalplus.evaluate; "
-                          "print(json.dumps(sorted(sys.modules)))"],
-                         check=True, capture_output=True, text=True).stdout
-    return json.loads(out)
+    return modules_after("import evalplus.evaluate")
 
 
 def options(**over) -> dict:
