@@ -123,3 +123,26 @@ def test_outcomes_sorting_with_unknown_temperature(tmp_path):
             for i in range(5) for t in (float("nan"), 0.2, None)]
     a = to_csv_bytes(recs)
     assert a == to_csv_bytes(list(reversed(recs))) == to_csv_bytes(recs[3:] + recs[:3])
+
+
+@pytest.mark.usefixtures("mirror")
+def test_stats_report_each_runs_cpu(tmp_path):
+    """``evaluate(stats=...)`` counts runs and the CPU each sample process used
+    (the speed benchmark's floor rests on it): a busy loop reads about its time
+    limit, a constant program next to nothing, and duplicates run once."""
+    from flaws.execute import evaluate
+
+    task = load_tasks("humaneval+")[0]
+    loop = f"def {task['entry_point']}(*args):\n    while True:\n        pass\n"
+    const = f"def {task['entry_point']}(*args):\n    return None\n"
+    samples = [{"task_id": task["task_id"], "sample_index": k, "solution": s}
+               for k, s in enumerate([loop, const, const])]
+    stats: dict = {}
+    recs = sorted(evaluate(samples, "humaneval+", workers=2, progress=False, stats=stats),
+                  key=lambda r: r["sample_index"])
+    assert [(r["base_status"], r["plus_status"]) for r in recs] == [("timeout", "timeout")] + [("fail", "fail")] * 2
+    assert stats["runs"] == 4 == len(stats["run_cpu_seconds"])  # the two constants are one program
+    cpu = sorted(stats["run_cpu_seconds"])
+    assert max(cpu[:2]) < 0.05  # constant program: within a clock tick
+    assert min(cpu[2:]) >= 0.9  # busy loop: its time limit (at least 1 s of CPU)
+    assert stats["child_cpu_seconds"] == pytest.approx(sum(cpu))

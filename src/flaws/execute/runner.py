@@ -142,8 +142,10 @@ def evaluate(samples: Iterable[dict], benchmark: str, workers: int = 1, *,
     order, including those already in ``journal``.  ``benchmark`` is
     ``"humaneval+"`` or ``"mbpp+"``; samples of another benchmark (by their
     ``benchmark`` field) are rejected.  ``stats``, when given, is filled with
-    ``runs`` (programs executed: two per distinct sample) and ``child_cpu_seconds``
-    (the executed programs' own CPU time, as the judge last read it).
+    ``runs`` (programs executed: two per distinct sample), ``child_cpu_seconds``
+    (the executed programs' own CPU time, as the judge last read it from
+    ``/proc``, in whole clock ticks) and ``run_cpu_seconds`` (that reading per
+    run, in completion order).
     """
     from tqdm import tqdm
 
@@ -184,12 +186,15 @@ def evaluate(samples: Iterable[dict], benchmark: str, workers: int = 1, *,
             if stats is not None:
                 stats.setdefault("runs", 0)
                 stats.setdefault("child_cpu_seconds", 0.0)
+                stats.setdefault("run_cpu_seconds", [])
             with WorkerPool(spec, workers=workers, sandbox=sandbox) as pool:
                 for job, res in pool.run(jobs):
                     if stats is not None:
                         for which in ("base", "plus"):
+                            cpu = float(res[which].get("cpu") or 0.0)
                             stats["runs"] += 1
-                            stats["child_cpu_seconds"] += float(res[which].get("cpu") or 0.0)
+                            stats["child_cpu_seconds"] += cpu
+                            stats["run_cpu_seconds"].append(cpu)
                     for k in todo[job["group"]]:
                         rec = _outcome(samples[k], shas[k], res)
                         if jr is not None:
