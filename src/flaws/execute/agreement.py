@@ -18,7 +18,14 @@ to EvalPlus once more, alone, with one worker (``evalplus_*_rerun`` columns)::
 Known, intended sources of disagreement (:func:`explain` names them):
 
 * time-limit borderline programs: EvalPlus measures wall-clock time on a
-  possibly loaded machine, we measure the child's CPU time;
+  possibly loaded machine, we measure the child's CPU time.  Both limits are
+  ``max(1 s, 4 x canonical time)``, but the canonical times differ too: EvalPlus
+  times each reference call once, in wall-clock seconds, when it first builds
+  its ground-truth cache (in one process that holds every earlier expected
+  output, on whatever load the machine had then, which every later limit
+  inherits); we keep the smaller CPU time of two runs, each in a fresh process
+  per input set.  On inputs where four times the reference exceeds a second,
+  EvalPlus's limit can be the longer one;
 * programs whose return value fools ``==`` (a subclass or object with a custom
   ``__eq__``): EvalPlus compares inside the sample's process, we compare plain
   decoded data in the trusted judge.
@@ -349,7 +356,9 @@ def explain(row, solution: str | None = None) -> str:
         theirs = theirs if isinstance(theirs, str) else row[f"evalplus_{w}"]
         if row[f"{w}_status"] == "timeout" and theirs == "pass":
             return ("time-limit borderline: the program needs about the time limit on one "
-                    "input; our CPU-time limit expired, EvalPlus's wall-clock limit did not")
+                    "input; our CPU-time limit expired, EvalPlus's wall-clock limit (four "
+                    "times its own reference time, which it measures in wall-clock seconds "
+                    "and which can be the longer one) did not")
         if (solution is not None and row[f"{w}_status"] == "pass" and theirs != "pass"
                 and near_limit(solution, row["task_id"], w) >= 0.5):
             return ("time-limit borderline: the program passes here but needs at least half "
