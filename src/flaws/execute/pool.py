@@ -38,6 +38,9 @@ from typing import Iterable, Iterator
 
 from .worker import HOST
 
+#: ``PYTHONHASHSEED`` of the workers, their zygotes and every sample process
+HASH_SEED = "0"
+
 _WARNED = False
 SANDBOX_EXPECTED = "/tmp/.flaws-expected"  # where workers see the expected-outputs cache
 
@@ -161,6 +164,9 @@ class _Proc:
     def __init__(self, index: int, argv: list[str], init: dict):
         env = dict(os.environ)
         env["PYTHONDONTWRITEBYTECODE"] = "1"
+        # Fixed string hashing, so a program whose output depends on the order of a
+        # set of strings gives the same output in every run (EvalPlus leaves it random).
+        env["PYTHONHASHSEED"] = HASH_SEED
         self.index = index
         self.p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                   env=env, start_new_session=True)

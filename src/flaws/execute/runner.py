@@ -42,7 +42,7 @@ META = ["benchmark", "model", "prompt_style", "temperature", "source_id", "task_
         "sample_index"]
 STATUSES = ("pass", "fail", "timeout", "error")
 #: bump when verdict semantics change: journals of other versions are not reused
-EXECUTOR_VERSION = 2
+EXECUTOR_VERSION = 3
 
 
 def solution_sha256(solution: str) -> str:

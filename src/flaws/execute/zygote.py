@@ -36,6 +36,7 @@ from __future__ import annotations
 import array
 import json
 import os
+import random
 import signal
 import socket
 import struct
@@ -189,6 +190,7 @@ def _child_main(req: dict, wfd: int, task: tuple) -> None:
         sys.stdout = sys.stderr = sys.stdin = sink
         sys.__stdout__ = sys.__stderr__ = sys.__stdin__ = sink
         _preimport(req["solution"])
+        random.seed(RANDOM_SEED)  # it reseeded from the OS at fork; fix it, as numpy's in _preload
         _reliability_guard()
         g: dict = {}
         try:
@@ -282,6 +284,10 @@ def _load_tasks(blob: bytes) -> dict:
     return tasks
 
 
+#: seed of ``random`` and ``numpy.random`` in every sample process
+RANDOM_SEED = 0
+
+
 def _preload() -> None:
     # Modules programs commonly import; loading them once here makes each
     # child's import free (the EvalPlus process had numpy loaded too).
@@ -309,6 +315,11 @@ def _preload() -> None:
     from . import codec  # noqa: F401 - the child's encoder
     try:
         import numpy  # noqa: F401
+
+        # Every sample process forks from here, so it starts from this state: a program
+        # that draws numpy random numbers without seeding gives the same output in
+        # every run.  (``random`` reseeds itself after a fork: see _child_main.)
+        numpy.random.seed(RANDOM_SEED)
     except ImportError:  # pragma: no cover
         pass
 
