@@ -43,6 +43,8 @@ import tokenize
 import numpy as np
 import pandas as pd
 
+from .stats import cluster_ratio_interval, paired_mean_interval
+
 __all__ = [
     "RULES",
     "GENERAL_MEASURES",
@@ -364,18 +366,6 @@ def label_outcomes(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _cluster_bootstrap(num: np.ndarray, den: np.ndarray, rng, confidence: float, n_resamples: int):
-    """Percentile interval of sum(num)/sum(den) resampling clusters (tasks) with replacement."""
-    if len(num) == 0 or den.sum() == 0:
-        return float("nan"), float("nan")
-    idx = rng.integers(0, len(num), size=(n_resamples, len(num)))
-    d = den[idx].sum(axis=1)
-    ok = d > 0
-    ratios = num[idx].sum(axis=1)[ok] / d[ok]
-    a = (1 - confidence) / 2 * 100
-    return float(np.percentile(ratios, a)), float(np.percentile(ratios, 100 - a))
-
-
 def adherence_rates(
     features: pd.DataFrame,
     measures,
@@ -401,7 +391,7 @@ def adherence_rates(
                 vals = sub[m].astype(float)
                 per_task = vals.groupby(sub["task_id"], sort=True).agg(["sum", "count"])
                 rng = np.random.default_rng(seed)
-                lo, hi = _cluster_bootstrap(
+                lo, hi = cluster_ratio_interval(
                     per_task["sum"].to_numpy(), per_task["count"].to_numpy(dtype=float), rng, confidence, n_resamples
                 )
                 rows.append(
@@ -453,17 +443,8 @@ def within_task_difference(
             if len(diffs) == 0:
                 row.update(mean_difference=float("nan"), low=float("nan"), high=float("nan"), p_two_sided=float("nan"))
             else:
-                rng = np.random.default_rng(seed)
-                idx = rng.integers(0, len(diffs), size=(n_resamples, len(diffs)))
-                means = diffs[idx].mean(axis=1)
-                a = (1 - confidence) / 2 * 100
-                p = 2 * min((means <= 0).mean(), (means >= 0).mean())
-                row.update(
-                    mean_difference=float(diffs.mean()),
-                    low=float(np.percentile(means, a)),
-                    high=float(np.percentile(means, 100 - a)),
-                    p_two_sided=float(min(1.0, p)),
-                )
+                lo, hi, p = paired_mean_interval(diffs, np.random.default_rng(seed), confidence, n_resamples)
+                row.update(mean_difference=float(diffs.mean()), low=lo, high=hi, p_two_sided=p)
             rows.append(row)
     cols = list(by) + ["measure", "n_tasks", "mean_difference", "low", "high", "p_two_sided", "pooled_difference"]
     return pd.DataFrame(rows, columns=cols)

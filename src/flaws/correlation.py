@@ -11,39 +11,10 @@ pointwise bootstrap band of the fitted line for plotting.
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
+
+from .stats import bootstrap_lines, ols, percentile_interval
 
 __all__ = ["fit_line", "fit_band", "bootstrap_lines"]
-
-
-def _clean(x, y):
-    x = np.asarray(x, dtype=float).reshape(-1)
-    y = np.asarray(y, dtype=float).reshape(-1)
-    if x.shape != y.shape:
-        raise ValueError(f"x and y differ in length ({x.size} vs {y.size})")
-    if x.size < 3:
-        raise ValueError(f"need at least 3 points for a line with a p-value, got {x.size}")
-    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
-        raise ValueError("x and y must be finite")
-    if np.all(x == x[0]):
-        raise ValueError("all x values are equal: the slope is undefined")
-    return x, y
-
-
-def bootstrap_lines(x, y, seed: int = 0, n_resamples: int = 9999) -> tuple[np.ndarray, np.ndarray]:
-    """Slopes and intercepts of OLS fits to ``n_resamples`` case resamples (degenerate ones dropped)."""
-    x, y = _clean(x, y)
-    rng = np.random.default_rng(seed)
-    idx = rng.integers(0, x.size, size=(n_resamples, x.size))
-    xs, ys = x[idx], y[idx]
-    xm = xs.mean(axis=1, keepdims=True)
-    ym = ys.mean(axis=1, keepdims=True)
-    sxx = ((xs - xm) ** 2).sum(axis=1)
-    sxy = ((xs - xm) * (ys - ym)).sum(axis=1)
-    ok = sxx > 1e-15 * max(1.0, float(np.abs(x).max()) ** 2)
-    slope = sxy[ok] / sxx[ok]
-    intercept = ym[ok, 0] - slope * xm[ok, 0]
-    return slope, intercept
 
 
 def fit_line(x, y, seed: int = 0, confidence: float = 0.95, n_resamples: int = 9999) -> dict:
@@ -53,20 +24,18 @@ def fit_line(x, y, seed: int = 0, confidence: float = 0.95, n_resamples: int = 9
     slope_ci and intercept_ci (percentile bootstrap over points, ``confidence`` level, seeded),
     slope_stderr, intercept_stderr (OLS standard errors) and n.
     """
-    x, y = _clean(x, y)
-    res = stats.linregress(x, y)
+    fit = ols(x, y)
     slopes, intercepts = bootstrap_lines(x, y, seed=seed, n_resamples=n_resamples)
-    a = (1 - confidence) / 2 * 100
     return {
-        "slope": float(res.slope),
-        "intercept": float(res.intercept),
-        "r_squared": float(res.rvalue**2),
-        "p_value": float(res.pvalue),
-        "slope_ci": (float(np.percentile(slopes, a)), float(np.percentile(slopes, 100 - a))),
-        "intercept_ci": (float(np.percentile(intercepts, a)), float(np.percentile(intercepts, 100 - a))),
-        "slope_stderr": float(res.stderr),
-        "intercept_stderr": float(res.intercept_stderr),
-        "n": int(x.size),
+        "slope": fit["slope"],
+        "intercept": fit["intercept"],
+        "r_squared": fit["r_squared"],
+        "p_value": fit["p_value"],
+        "slope_ci": percentile_interval(slopes, confidence),
+        "intercept_ci": percentile_interval(intercepts, confidence),
+        "slope_stderr": fit["slope_stderr"],
+        "intercept_stderr": fit["intercept_stderr"],
+        "n": fit["n"],
     }
 
 

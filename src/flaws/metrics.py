@@ -35,9 +35,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .execute.runner import COLUMNS as _EXECUTOR_COLUMNS
+from .stats import bootstrap_mean, bootstrap_ratio
 
 __all__ = [
     "OUTCOME_COLUMNS",
@@ -226,47 +226,6 @@ def conditional_accuracy_per_task(counts: pd.DataFrame) -> pd.Series:
         return pd.Series(np.where(b > 0, c / np.where(b > 0, b, 1), np.nan), index=counts.index)
 
 
-def _rng_kwarg(rng: np.random.Generator) -> dict:
-    """``scipy.stats.bootstrap`` takes ``rng`` from SciPy 1.15 on, ``random_state`` before."""
-    import inspect
-
-    params = inspect.signature(stats.bootstrap).parameters
-    return {"rng": rng} if "rng" in params else {"random_state": rng}
-
-
-def _bootstrap_mean(x: np.ndarray, rng: np.random.Generator, confidence: float, n_resamples: int):
-    if len(x) < 2 or np.all(x == x[0]):
-        v = float(x[0]) if len(x) else float("nan")
-        return (v, v) if len(x) else (float("nan"), float("nan"))
-    res = stats.bootstrap(
-        (x,), np.mean, confidence_level=confidence, n_resamples=n_resamples,
-        method="percentile", vectorized=True, **_rng_kwarg(rng),
-    )
-    return float(res.confidence_interval.low), float(res.confidence_interval.high)
-
-
-def _bootstrap_ratio(num: np.ndarray, den: np.ndarray, rng, confidence: float, n_resamples: int):
-    # tasks without a base pass add nothing to either sum; resampling only the others keeps every
-    # resample defined (as for the mean over defined tasks)
-    keep = den > 0
-    num, den = num[keep], den[keep]
-    if len(num) < 2:
-        v = float(num.sum() / den.sum()) if len(num) and den.sum() > 0 else float("nan")
-        return v, v
-
-    def ratio(a, b, axis=-1):
-        return a.sum(axis=axis) / b.sum(axis=axis)
-
-    ratios = num / den
-    if np.all(ratios == ratios[0]):
-        return float(ratios[0]), float(ratios[0])
-    res = stats.bootstrap(
-        (num, den), ratio, paired=True, confidence_level=confidence, n_resamples=n_resamples,
-        method="percentile", vectorized=True, **_rng_kwarg(rng),
-    )
-    return float(res.confidence_interval.low), float(res.confidence_interval.high)
-
-
 def summarize_counts(
     counts: pd.DataFrame, seed: int = 0, confidence: float = 0.95, n_resamples: int = 9999
 ) -> dict[str, float]:
@@ -290,17 +249,17 @@ def summarize_counts(
     ca_d = ca[defined]
     out: dict[str, float] = {"n_tasks": int(len(n)), "n_samples": int(n.sum())}
     out["accuracy"] = float(acc_t.mean())
-    out["accuracy_low"], out["accuracy_high"] = _bootstrap_mean(acc_t, rng, confidence, n_resamples)
+    out["accuracy_low"], out["accuracy_high"] = bootstrap_mean(acc_t, rng, confidence, n_resamples)
     out["accuracy_plus_only"] = float((p / n).mean())
     out["base_accuracy"] = float((b / n).mean())
     out["n_tasks_defined"] = int(defined.sum())
     if defined.any():
         out["conditional_accuracy"] = float(ca_d.mean())
-        out["conditional_accuracy_low"], out["conditional_accuracy_high"] = _bootstrap_mean(
+        out["conditional_accuracy_low"], out["conditional_accuracy_high"] = bootstrap_mean(
             ca_d, rng, confidence, n_resamples
         )
         out["conditional_accuracy_pooled"] = float(c.sum() / b.sum())
-        lo, hi = _bootstrap_ratio(c, b, rng, confidence, n_resamples)
+        lo, hi = bootstrap_ratio(c, b, rng, confidence, n_resamples)
         out["conditional_accuracy_pooled_low"], out["conditional_accuracy_pooled_high"] = lo, hi
     else:
         for k in ("", "_low", "_high", "_pooled", "_pooled_low", "_pooled_high"):

@@ -1,0 +1,89 @@
+"""Notebook plumbing for the book: glued values that read as text.
+
+``myst_nb.glue`` stores a value's ``repr``; a Python string then renders with quotes ('0.201'),
+a float with every digit, a count from pandas as ``153.0``. The helpers here format a value the
+way the book prints it and glue an object whose ``repr`` *is* that text:
+
+>>> number(0.20137), interval(0.141, 0.277), count(1, "model"), percent(0.117)
+('0.201', '[0.141, 0.277]', '1 model', '11.7%')
+
+``glue_text(name, text)`` glues it (no output in the notebook). :func:`check_text` is the rule a
+test applies to every glued value of the book: no quotes, no ``e+00``, no ``.0`` count, no
+"1 models".
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import re
+
+__all__ = ["Text", "number", "interval", "count", "percent", "p_value", "glue_text", "check_text"]
+
+
+class Text(str):
+    """A string whose repr is itself, so a glued value renders without quotes."""
+
+    def __repr__(self) -> str:  # noqa: D105
+        return str(self)
+
+
+def number(x, digits: int = 3) -> str:
+    """``x`` with ``digits`` decimals; -0.000 becomes 0.000; integers print without decimals."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "n/a"
+    if isinstance(x, numbers.Integral) or digits == 0:
+        return f"{int(round(float(x))):,}"
+    s = f"{float(x):.{digits}f}"
+    if re.fullmatch(r"-0\.?0*", s):
+        s = s[1:]
+    return s
+
+
+def interval(low, high, digits: int = 3) -> str:
+    """``[low, high]`` with :func:`number`'s formatting."""
+    return f"[{number(low, digits)}, {number(high, digits)}]"
+
+
+def count(n, noun: str, plural: str | None = None) -> str:
+    """``n`` as a whole number with its noun in agreeing number: '1 model', '2 models', '1,204 samples'."""
+    k = int(round(float(n)))
+    word = noun if k == 1 else (plural or noun + "s")
+    return f"{k:,} {word}"
+
+
+def percent(share, digits: int = 1) -> str:
+    """A share in [0, 1] as a percentage: 0.117 -> '11.7%'."""
+    return f"{number(100 * float(share), digits)}%"
+
+
+def p_value(p) -> str:
+    """A p-value as a reader expects it: 'p = 0.012', 'p < 0.001'."""
+    p = float(p)
+    if math.isnan(p):
+        return "p = n/a"
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def glue_text(name: str, text) -> Text:
+    """Glue ``text`` (already formatted) under ``name`` without showing it; returns it."""
+    from myst_nb import glue
+
+    value = Text(str(text))
+    glue(name, value, display=False)
+    return value
+
+
+_BAD = [
+    (re.compile(r"^['\"]|['\"]$"), "quoted"),
+    (re.compile(r"\d[eE][+-]\d"), "scientific notation"),
+    (re.compile(r"^\d+\.0$"), "a count with '.0'"),
+    (re.compile(r"(?<![\d.,])\b1 [a-z]*[^s\W]s\b"), "'1 <plural>'"),
+    (re.compile(r"^-0\.0+$"), "negative zero"),
+    (re.compile(r"\bnan\b", re.I), "NaN"),
+]
+
+
+def check_text(text: str) -> list[str]:
+    """Problems a reader would see in a glued value (empty list: fine)."""
+    return [why for rx, why in _BAD if rx.search(str(text))]

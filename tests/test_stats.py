@@ -1,0 +1,76 @@
+"""flaws.stats: intervals, Holm's correction and the two-level bootstrap on tiny hand-made inputs."""
+
+import numpy as np
+import pytest
+from scipy import stats as st
+
+from flaws import stats
+
+
+def test_holm_matches_hand_computation():
+    # sorted p: 0.01, 0.02, 0.03, 0.04 -> 4*0.01, 3*0.02, 2*0.03, 1*0.04, made monotone
+    adj = stats.holm([0.03, 0.01, 0.04, 0.02])
+    assert np.allclose(adj, [0.06, 0.04, 0.06, 0.06])
+    assert np.isnan(stats.holm([np.nan, 0.5])[0]) and stats.holm([np.nan, 0.5])[1] == 0.5
+    assert stats.holm([0.9, 0.8]).max() == 1.0
+
+
+def test_holm_fails_a_single_small_p_among_eight():
+    p = [0.008] + [0.5] * 7
+    assert stats.holm(p)[0] == pytest.approx(0.064)  # not significant at 0.05 after correction
+
+
+def test_t_interval_matches_scipy():
+    x = np.array([0.1, 0.3, 0.4, 0.7, 0.9])
+    y = np.array([0.5, 0.6, 0.7, 0.8, 0.95])
+    res = st.linregress(x, y)
+    t = st.t.ppf(0.975, 3)
+    ci = stats.t_interval_line(x, y)["slope_ci"]
+    assert ci == pytest.approx((res.slope - t * res.stderr, res.slope + t * res.stderr))
+
+
+def test_two_level_line_is_wider_than_points_only_when_tasks_are_noisy():
+    rng = np.random.default_rng(1)
+    n_tasks, n_models = 40, 6
+    quality = np.linspace(0.2, 0.8, n_models)
+    # per-task accuracy of each model: noisy around its quality; y is a noisy function of x
+    acc = np.clip(quality[None, :] + rng.normal(0, 0.3, (n_tasks, n_models)), 0, 1)
+    ceil = np.clip(0.5 + 0.5 * acc + rng.normal(0, 0.3, (n_tasks, n_models)), 0, 1)
+
+    def point(idx):
+        return acc[idx].mean(axis=0), ceil[idx].mean(axis=0)
+
+    x, y = point(np.arange(n_tasks))
+    two = stats.two_level_line(point, n_tasks, n_models, seed=0, n_resamples=500)
+    slopes, _ = stats.bootstrap_lines(x, y, seed=0, n_resamples=500)
+    lo1, hi1 = stats.percentile_interval(slopes)
+    lo2, hi2 = two["slope_ci"]
+    assert lo2 < stats.ols(x, y)["slope"] < hi2
+    assert hi2 - lo2 > 0
+    assert two["n_dropped"] >= 0
+    # same seed, same replicates
+    again = stats.two_level_line(point, n_tasks, n_models, seed=0, n_resamples=500)
+    assert np.array_equal(two["slopes"], again["slopes"])
+
+
+def test_two_level_draws_share_the_task_draw_across_models():
+    tasks, models = stats.two_level_draws(5, 3, 4, seed=2)
+    assert tasks.shape == (4, 5) and models.shape == (4, 3)
+    assert tasks.max() < 5 and models.max() < 3
+
+
+def test_cluster_and_paired_intervals():
+    rng = np.random.default_rng(0)
+    lo, hi = stats.cluster_ratio_interval(np.array([1, 2, 3.0]), np.array([2, 2, 4.0]), rng)
+    assert 0.25 <= lo <= 6 / 8 <= hi <= 1
+    lo, hi, p = stats.paired_mean_interval(np.array([0.5, 0.6, 0.4, 0.55]), np.random.default_rng(0))
+    assert lo > 0 and p < 0.05
+    lo, hi, p = stats.paired_mean_interval(np.array([0.5, -0.6, 0.4, -0.35]), np.random.default_rng(0))
+    assert lo < 0 < hi and p > 0.05
+    assert all(np.isnan(v) for v in stats.paired_mean_interval(np.array([]), rng))
+
+
+def test_bootstrap_mean_degenerate_cases():
+    rng = np.random.default_rng(0)
+    assert stats.bootstrap_mean(np.array([0.3, 0.3]), rng) == (0.3, 0.3)
+    assert all(np.isnan(v) for v in stats.bootstrap_mean(np.array([]), rng))
