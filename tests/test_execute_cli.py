@@ -52,6 +52,37 @@ def test_cli_rejects_bad_input(tmp_path):
         main([str(sp), "--benchmark", "humaneval+", "--out", str(tmp_path / "o.json")])
 
 
+@pytest.mark.usefixtures("mirror")
+def test_cli_names_file_and_line_for_bytes_that_are_not_utf8(tmp_path):
+    sp = tmp_path / "latin1.jsonl"
+    sp.write_bytes(b'{"task_id": "HumanEval/0", "solution": "x"}\n'
+                   b'{"task_id": "HumanEval/0", "solution": "# \xa7 x"}\n')
+    out = tmp_path / "o.json"
+    with pytest.raises(SystemExit, match=r"latin1.jsonl: line 2: not UTF-8 \(byte 0xa7 at column 43\)"):
+        main([str(sp), "--benchmark", "humaneval+", "--out", str(out)])
+    assert not out.exists()
+
+
+@pytest.mark.usefixtures("mirror")
+def test_cli_accepts_a_byte_order_mark(tmp_path):
+    from flaws.samples import evalplus_formats
+
+    tasks = {t["task_id"]: t for t in load_tasks("humaneval+")}
+    sp = tmp_path / "bom.jsonl"
+    sp.write_bytes(b"\xef\xbb\xbf" + b'{"task_id": "HumanEval/0", "solution": "x = 1"}\n')
+    [s] = evalplus_formats.read_jsonl(sp, tasks, model="m")
+    assert s.task_id == "HumanEval/0" and s.raw == "x = 1"
+
+
+@pytest.mark.usefixtures("mirror")
+def test_cli_says_which_benchmark_the_ids_look_like(tmp_path):
+    sp = tmp_path / "mbpp.jsonl"
+    sp.write_text('{"task_id": "Mbpp/2", "solution": "x"}\n')
+    with pytest.raises(SystemExit, match=r"line 1: unknown task id 'Mbpp/2' \(it looks like a mbpp\+ "
+                                         r"task id.*--benchmark mbpp\+"):
+        main([str(sp), "--benchmark", "humaneval+", "--out", str(tmp_path / "o.json")])
+
+
 def test_summary_metrics():
     recs = ([{"task_id": "a", "base_status": "pass", "plus_status": "pass"}] * 1
             + [{"task_id": "a", "base_status": "pass", "plus_status": "fail"}] * 3

@@ -28,16 +28,36 @@ SOURCE_PREFIX = "user:"
 _TASK_DIR = re.compile(r"^(?P<bench>[A-Za-z]+)_(?P<n>\d+)$")
 
 
+_BENCHMARK_OF_PREFIX = {"HumanEval": "humaneval+", "Mbpp": "mbpp+"}
+
+
 def _check_task(task_id, by_id: dict[str, dict], where: str) -> str:
     if not isinstance(task_id, str) or task_id not in by_id:
-        raise ValueError(f"{where}: unknown task id {task_id!r}")
+        hint = ""
+        if isinstance(task_id, str) and "/" in task_id:
+            prefix = task_id.split("/", 1)[0]
+            ours = {k.split("/", 1)[0] for k in by_id}
+            if prefix not in ours and prefix in _BENCHMARK_OF_PREFIX:
+                hint = (f" (it looks like a {_BENCHMARK_OF_PREFIX[prefix]} task id; these samples "
+                        f"are judged on {', '.join(sorted(_BENCHMARK_OF_PREFIX.get(o, o) for o in ours))}: "
+                        f"pass --benchmark {_BENCHMARK_OF_PREFIX[prefix]}?)")
+        raise ValueError(f"{where}: unknown task id {task_id!r}{hint}")
     return task_id
 
 
-def _open_text(path: Path):
-    if path.name.endswith(".gz"):
-        return gzip.open(path, "rt", encoding="utf-8")
-    return path.open(encoding="utf-8")
+def _text_lines(path: Path):
+    """``(line number, text)`` of a UTF-8 file (``.gz`` too); a byte-order mark is accepted,
+    bytes that are not UTF-8 stop with the file, line and column."""
+    opener = gzip.open if path.name.endswith(".gz") else open
+    with opener(path, "rb") as fh:
+        for lineno, raw in enumerate(fh, start=1):
+            if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            try:
+                yield lineno, raw.decode("utf-8")
+            except UnicodeDecodeError as err:
+                raise ValueError(f"{path}: line {lineno}: not UTF-8 (byte 0x{raw[err.start]:02x} "
+                                 f"at column {err.start + 1}); save the file as UTF-8") from None
 
 
 def read_jsonl(path: str | Path, by_id: dict[str, dict], model: str, prompt_style: str = "base",
@@ -46,28 +66,27 @@ def read_jsonl(path: str | Path, by_id: dict[str, dict], model: str, prompt_styl
     path = Path(path)
     counters: dict[str, int] = {}
     samples = []
-    with _open_text(path) as fh:
-        for lineno, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            where = f"{path}: line {lineno}"
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise ValueError(f"{where}: not valid JSON ({err.msg})") from None
-            if not isinstance(rec, dict):
-                raise ValueError(f"{where}: expected a JSON object")
-            task_id = _check_task(rec.get("task_id"), by_id, where)
-            if isinstance(rec.get("solution"), str):
-                raw = rec["solution"]
-            elif isinstance(rec.get("completion"), str):
-                raw = by_id[task_id]["prompt"] + rec["completion"]
-            else:
-                raise ValueError(f"{where}: needs a string 'solution' or 'completion'")
-            k = counters.get(task_id, 0)
-            counters[task_id] = k + 1
-            samples.append(Sample(model=model, prompt_style=prompt_style, temperature=temperature,
-                                  source_id=SOURCE_PREFIX + path.name, task_id=task_id, sample_index=k, raw=raw))
+    for lineno, line in _text_lines(path):
+        if not line.strip():
+            continue
+        where = f"{path}: line {lineno}"
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise ValueError(f"{where}: not valid JSON ({err.msg})") from None
+        if not isinstance(rec, dict):
+            raise ValueError(f"{where}: expected a JSON object")
+        task_id = _check_task(rec.get("task_id"), by_id, where)
+        if isinstance(rec.get("solution"), str):
+            raw = rec["solution"]
+        elif isinstance(rec.get("completion"), str):
+            raw = by_id[task_id]["prompt"] + rec["completion"]
+        else:
+            raise ValueError(f"{where}: needs a string 'solution' or 'completion'")
+        k = counters.get(task_id, 0)
+        counters[task_id] = k + 1
+        samples.append(Sample(model=model, prompt_style=prompt_style, temperature=temperature,
+                              source_id=SOURCE_PREFIX + path.name, task_id=task_id, sample_index=k, raw=raw))
     return samples
 
 
