@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .stats import bootstrap_lines, ols, percentile_interval
+from .stats import bootstrap_lines, ols, percentile_interval, t_interval_line, two_level_line
 
-__all__ = ["fit_line", "fit_band", "bootstrap_lines"]
+__all__ = ["fit_line", "fit_band", "bootstrap_lines", "task_matrices", "model_points", "point_function",
+           "line_with_intervals", "bootstrap_p_value", "hard_tasks", "top_false_positive_tasks"]
 
 
 def fit_line(x, y, seed: int = 0, confidence: float = 0.95, n_resamples: int = 9999) -> dict:
@@ -46,3 +47,121 @@ def fit_band(x, y, grid, seed: int = 0, confidence: float = 0.95, n_resamples: i
     lines = intercepts[:, None] + slopes[:, None] * grid[None, :]
     a = (1 - confidence) / 2 * 100
     return np.percentile(lines, a, axis=0), np.percentile(lines, 100 - a, axis=0)
+
+
+# ----------------------------------------------------------------------------------------------
+# Fig. 1a from per-task counts: model points recomputed on any weighting of the tasks
+# ----------------------------------------------------------------------------------------------
+#
+# The points of Fig. 1a are per-task means over the same tasks, so an honest interval of the line
+# resamples the tasks (recomputing every point on the same draw) as well as the models
+# (:func:`flaws.stats.two_level_line`). The functions below hold the counts of several
+# configurations as (tasks x configurations) matrices, optionally with a leading axis of equal-n
+# subsamples (:func:`flaws.metrics.subsample_counts`), and compute the points for a vector of task
+# weights (the multiplicity of each task in a bootstrap draw).
+
+
+def task_matrices(counts, configs, keys=("model", "prompt_style")) -> dict:
+    """Counts of ``configs`` (a list of tuples of ``keys`` values) as matrices (tasks x configs).
+
+    Returns task_ids (the union of the configurations' tasks, in the order of ``counts``) and N,
+    B, C (samples, base passes, correct); a task a configuration lacks has N = B = C = 0."""
+    import pandas as pd
+
+    keys = list(keys)
+    tasks = pd.unique(counts["task_id"])
+    pos = {t: i for i, t in enumerate(tasks)}
+    mats = {k: np.zeros((len(tasks), len(configs)), dtype=np.int64) for k in ("N", "B", "C")}
+    groups = counts.groupby(keys, sort=False)
+    for j, cfg in enumerate(configs):
+        g = groups.get_group(tuple(cfg) if len(keys) > 1 else cfg)
+        rows = g["task_id"].map(pos).to_numpy()
+        mats["N"][rows, j] = g["n"].to_numpy()
+        mats["B"][rows, j] = g["base_passes"].to_numpy()
+        mats["C"][rows, j] = g["correct"].to_numpy()
+    return {"task_ids": list(tasks), **mats}
+
+
+def point_function(N, B, C):
+    """``f(weights) -> (accuracy, conditional_accuracy)`` per configuration for task weights.
+
+    N, B, C: (tasks x configs) or (draws x tasks x configs); with draws, each point is the mean
+    over draws of the point of each draw. Accuracy is the weighted mean of c/n over the tasks a
+    configuration has; conditional accuracy the weighted mean of c/b over its tasks with b > 0."""
+    N, B, C = (np.asarray(a, dtype=float) for a in (N, B, C))
+    if N.ndim == 2:
+        N, B, C = N[None], B[None], C[None]
+    have, defined = N > 0, B > 0
+    acc = np.where(have, C / np.where(have, N, 1), 0.0)
+    ca = np.where(defined, C / np.where(defined, B, 1), 0.0)
+    have, defined = have.astype(float), defined.astype(float)
+
+    def f(weights):
+        w = np.asarray(weights, dtype=float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            x = np.einsum("dtm,t->dm", acc, w) / np.einsum("dtm,t->dm", have, w)
+            y = np.einsum("dtm,t->dm", ca, w) / np.einsum("dtm,t->dm", defined, w)
+        return x.mean(axis=0), y.mean(axis=0)
+
+    return f
+
+
+def model_points(N, B, C, weights=None):
+    """(accuracy, conditional accuracy) per configuration on all tasks (or ``weights``)."""
+    n_tasks = np.shape(N)[-2]
+    return point_function(N, B, C)(np.ones(n_tasks) if weights is None else weights)
+
+
+def bootstrap_p_value(replicates) -> float:
+    """Two-sided bootstrap p-value of "the statistic is 0": twice the smaller share of replicates
+    on either side of 0, at least 1/(number of replicates), at most 1."""
+    r = np.asarray(replicates, dtype=float)
+    r = r[np.isfinite(r)]
+    if r.size == 0:
+        return float("nan")
+    p = 2 * min((r <= 0).mean(), (r >= 0).mean())
+    return float(min(1.0, max(p, 1 / r.size)))
+
+
+def line_with_intervals(N, B, C, seed: int = 0, n_resamples: int = 2000, confidence: float = 0.95,
+                        n_resamples_points: int = 9999) -> dict:
+    """The Fig. 1a line through the configurations' points with three slope intervals.
+
+    Keys: x, y (the points), slope, intercept, r_squared, p_value (OLS t-test over the points);
+    slope_ci_points (bootstrap of the points only), slope_ci_t (t-interval), slope_ci,
+    intercept_ci, r_squared_ci and p_two_level (two-level task x model bootstrap, the headline),
+    n (points), n_tasks, n_dropped (degenerate two-level replicates)."""
+    f = point_function(N, B, C)
+    n_tasks = np.shape(N)[-2]
+    x, y = f(np.ones(n_tasks))
+    fit = ols(x, y)
+    slopes, _ = bootstrap_lines(x, y, seed=seed, n_resamples=n_resamples_points)
+    t = t_interval_line(x, y, confidence)
+    two = two_level_line(lambda idx: f(np.bincount(idx, minlength=n_tasks)), n_tasks, len(x),
+                         seed=seed, n_resamples=n_resamples, confidence=confidence)
+    return {"x": x, "y": y, "slope": fit["slope"], "intercept": fit["intercept"],
+            "r_squared": fit["r_squared"], "p_value": fit["p_value"],
+            "slope_ci_points": percentile_interval(slopes, confidence), "slope_ci_t": t["slope_ci"],
+            "slope_ci": two["slope_ci"], "intercept_ci": two["intercept_ci"],
+            "r_squared_ci": two["r_squared_ci"], "p_two_level": bootstrap_p_value(two["slopes"]),
+            "n": fit["n"], "n_tasks": int(n_tasks), "n_dropped": two["n_dropped"]}
+
+
+def hard_tasks(B, C, threshold: float = 0.9) -> np.ndarray:
+    """Tasks (rows) whose conditional accuracy, averaged over the configurations where it is
+    defined, is below ``threshold`` (the paper's "harder tasks"); boolean mask. Tasks defined for
+    no configuration are not hard by this rule (no evidence)."""
+    B, C = np.asarray(B, dtype=float), np.asarray(C, dtype=float)
+    defined = B > 0
+    ratio = np.where(defined, C / np.where(defined, B, 1), 0.0)
+    k = defined.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(k > 0, ratio.sum(axis=1) / np.maximum(k, 1), np.nan)
+    return np.nan_to_num(mean, nan=np.inf) < threshold
+
+
+def top_false_positive_tasks(B, C, k: int) -> np.ndarray:
+    """Row indices of the ``k`` tasks with the most false positives (b - c summed over the
+    configurations); ties keep the row order."""
+    fp = (np.asarray(B) - np.asarray(C)).sum(axis=1)
+    return np.argsort(-fp, kind="stable")[:k]
