@@ -161,3 +161,31 @@ def test_cluster_robust_line():
     assert cr["slope_ci"][1] - cr["slope_ci"][0] > 3 * (naive[1] - naive[0])
     with pytest.raises(ValueError):
         stats.cluster_robust_line(x, y, np.arange(12) % 2)
+
+
+def test_group_lines_leave_out_robustness_and_cutoff():
+    rng = np.random.default_rng(1)
+    n_tasks, n_models = 40, 6
+    skill = np.linspace(0.2, 0.9, n_models)
+    N = np.full((n_tasks, n_models), 10)
+    B = rng.binomial(10, np.clip(skill + 0.05, 0, 1), size=(n_tasks, n_models))
+    C = rng.binomial(B, 0.7 + 0.25 * skill)
+    g = correlation.group_lines(N, B, C, ["a", "a", "a", "a", "b", "b"], n_resamples=200)
+    a, b = g.set_index("group").loc["a"], g.set_index("group").loc["b"]
+    assert a.points == 4 and a.slope_low < a.slope < a.slope_high
+    assert b.points == 2 and b.r_squared == 1.0 and np.isnan(b.slope_low)
+    x, y = correlation.model_points(N[:, 4:], B[:, 4:], C[:, 4:])
+    assert b.slope == pytest.approx((y[1] - y[0]) / (x[1] - x[0]))
+    ids = [f"t{i}" for i in range(n_tasks)]
+    lo = correlation.leave_out_lines(N, B, C, ids, ks=(0, 3), n_resamples=200)
+    assert lo.removed.iloc[0] == [] and len(lo.removed.iloc[1]) == 3
+    full = correlation.line_with_intervals(N, B, C, n_resamples=200, n_resamples_points=200)
+    assert lo.slope.iloc[0] == pytest.approx(full["slope"])
+    top = correlation.top_false_positive_tasks(B, C, 3)
+    keep = np.setdiff1d(np.arange(n_tasks), top)
+    assert lo.slope.iloc[1] == pytest.approx(stats.ols(*correlation.model_points(N[keep], B[keep], C[keep]))["slope"])
+    rob = correlation.slope_robustness({"x": (0.2, (0.1, 0.3)), "y": (0.1, (-0.05, 0.15))}, 0.22)
+    assert rob.paper_inside.tolist() == [True, False] and rob.significant.tolist() == [True, False]
+    reach = pd.DataFrame({"reachable_accuracy": [0.5, 0.7, 0.9], "high": [0.6, 0.85, 0.95]})
+    cut = correlation.cutoff_table(reach, 0.8)
+    assert cut.below.tolist() == [True, True, False] and cut.below_whole_interval.tolist() == [True, False, False]

@@ -292,3 +292,16 @@ def test_reachable_accuracy_budgets_and_table():
     assert m.loc["1", "reachable_accuracy"] == pytest.approx((1 / 4 + 0 + 1) / 3)
     assert m.loc["n", "reachable_accuracy"] == pytest.approx((1 / 2 + 0 + 1) / 3)
     assert (t.low <= t.reachable_accuracy).all() and (t.reachable_accuracy <= t.high).all()
+
+
+def test_ceiling_by_samples():
+    n, b, c = [20, 20, 20], [1, 10, 20], [0, 10, 18]
+    t = rs.ceiling_by_samples(n, b, c, [2, 20], draws=500, n_resamples=200)
+    assert list(t.m) == [2, 20]
+    full = t.set_index("m").loc[20]
+    assert full.conditional_accuracy == pytest.approx((0 + 1 + 0.9) / 3)
+    assert full.reachable_accuracy == pytest.approx((0 + 1 + 0.9) / 3)  # every task passes base at K = n
+    few = t.set_index("m").loc[2]
+    # with 2 samples the hard task mostly drops out: the conditional accuracy rises, reachable falls
+    assert few.conditional_accuracy > full.conditional_accuracy > few.reachable_accuracy
+    assert few.reachable_low <= few.reachable_accuracy <= few.reachable_high

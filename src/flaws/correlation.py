@@ -6,11 +6,20 @@ p-value of the slope from :func:`scipy.stats.linregress`) plus percentile bootst
 points (x_i, y_i) are resampled with replacement (seeded), the line refitted each time, and
 resamples where every x is equal (slope undefined) are skipped. :func:`fit_band` gives the
 pointwise bootstrap band of the fitted line for plotting.
+
+The second half builds the points from per-task counts (:func:`task_matrices`,
+:func:`point_function`), so that a line can carry the two-level (task x model) interval of
+:func:`flaws.stats.two_level_line` beside the points-only and t-intervals
+(:func:`line_with_intervals`), be refitted at equal samples per task, within groups
+(:func:`group_lines`), without the tasks holding the most false positives (:func:`leave_out_lines`)
+or on the harder tasks (:func:`hard_tasks`); :func:`cutoff_table` marks configurations whose
+reachable accuracy lies below the strongest model's single-sample accuracy.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from .stats import bootstrap_lines, ols, percentile_interval, t_interval_line, two_level_line
 
@@ -66,8 +75,6 @@ def task_matrices(counts, configs, keys=("model", "prompt_style")) -> dict:
 
     Returns task_ids (the union of the configurations' tasks, in the order of ``counts``) and N,
     B, C (samples, base passes, correct); a task a configuration lacks has N = B = C = 0."""
-    import pandas as pd
-
     keys = list(keys)
     tasks = pd.unique(counts["task_id"])
     pos = {t: i for i, t in enumerate(tasks)}
@@ -130,7 +137,8 @@ def line_with_intervals(N, B, C, seed: int = 0, n_resamples: int = 2000, confide
     Keys: x, y (the points), slope, intercept, r_squared, p_value (OLS t-test over the points);
     slope_ci_points (bootstrap of the points only), slope_ci_t (t-interval), slope_ci,
     intercept_ci, r_squared_ci and p_two_level (two-level task x model bootstrap, the headline),
-    n (points), n_tasks, n_dropped (degenerate two-level replicates)."""
+    n (points), n_tasks, n_dropped (degenerate two-level replicates), replicates (the two-level
+    slopes and intercepts, for a band)."""
     f = point_function(N, B, C)
     n_tasks = np.shape(N)[-2]
     x, y = f(np.ones(n_tasks))
@@ -144,7 +152,8 @@ def line_with_intervals(N, B, C, seed: int = 0, n_resamples: int = 2000, confide
             "slope_ci_points": percentile_interval(slopes, confidence), "slope_ci_t": t["slope_ci"],
             "slope_ci": two["slope_ci"], "intercept_ci": two["intercept_ci"],
             "r_squared_ci": two["r_squared_ci"], "p_two_level": bootstrap_p_value(two["slopes"]),
-            "n": fit["n"], "n_tasks": int(n_tasks), "n_dropped": two["n_dropped"]}
+            "n": fit["n"], "n_tasks": int(n_tasks), "n_dropped": two["n_dropped"],
+            "replicates": (two["slopes"], two["intercepts"])}
 
 
 def hard_tasks(B, C, threshold: float = 0.9) -> np.ndarray:
@@ -165,3 +174,68 @@ def top_false_positive_tasks(B, C, k: int) -> np.ndarray:
     configurations); ties keep the row order."""
     fp = (np.asarray(B) - np.asarray(C)).sum(axis=1)
     return np.argsort(-fp, kind="stable")[:k]
+
+
+def group_lines(N, B, C, groups, seed: int = 0, n_resamples: int = 2000) -> pd.DataFrame:
+    """One Fig. 1a line per group of configurations (columns), e.g. sampling temperatures.
+
+    ``groups``: one label per column. Groups of 3 or more points get the two-level interval; a
+    group of 2 points gives the line through them (no interval, R² 1); 1 point gives no line.
+    Columns: group, points, slope, intercept, r_squared, slope_low, slope_high."""
+    groups = np.asarray(groups, dtype=object)
+    rows = []
+    for label in pd.unique(groups):
+        cols = np.flatnonzero(groups == label)
+        row = {"group": label, "points": len(cols), "slope": np.nan, "intercept": np.nan,
+               "r_squared": np.nan, "slope_low": np.nan, "slope_high": np.nan}
+        if len(cols) >= 3:
+            fit = line_with_intervals(N[..., cols], B[..., cols], C[..., cols], seed=seed,
+                                      n_resamples=n_resamples, n_resamples_points=n_resamples)
+            row.update(slope=fit["slope"], intercept=fit["intercept"], r_squared=fit["r_squared"],
+                       slope_low=fit["slope_ci"][0], slope_high=fit["slope_ci"][1])
+        elif len(cols) == 2:
+            (x0, x1), (y0, y1) = model_points(N[..., cols], B[..., cols], C[..., cols])
+            if x1 != x0:
+                slope = (y1 - y0) / (x1 - x0)
+                row.update(slope=slope, intercept=y0 - slope * x0, r_squared=1.0)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def leave_out_lines(N, B, C, task_ids, ks=(0, 5, 11, 20), seed: int = 0, n_resamples: int = 2000,
+                    rank=None) -> pd.DataFrame:
+    """The Fig. 1a line without the ``k`` tasks holding the most false positives, for each k.
+
+    ``rank``: task rows in the order they are removed (default: :func:`top_false_positive_tasks`
+    of ``B``, ``C``; pass the ranking over more configurations to rank by all of them).
+    Columns: k, removed (task ids, most false positives first), slope, slope_low, slope_high
+    (two-level interval), r_squared."""
+    order = top_false_positive_tasks(B, C, max(ks)) if rank is None else np.asarray(rank)
+    rows = []
+    for k in ks:
+        keep = np.setdiff1d(np.arange(np.shape(N)[-2]), order[:k])
+        fit = line_with_intervals(N[..., keep, :], B[..., keep, :], C[..., keep, :], seed=seed,
+                                  n_resamples=n_resamples, n_resamples_points=n_resamples)
+        rows.append({"k": k, "removed": [task_ids[i] for i in order[:k]], "slope": fit["slope"],
+                     "slope_low": fit["slope_ci"][0], "slope_high": fit["slope_ci"][1],
+                     "r_squared": fit["r_squared"]})
+    return pd.DataFrame(rows)
+
+
+def slope_robustness(variants: dict, paper_slope: float) -> pd.DataFrame:
+    """Does each variant of the fit keep the paper's slope inside its interval, and keep the slope
+    significantly positive (the whole interval above 0)? ``variants``: name -> (slope, (low, high))."""
+    return pd.DataFrame([{"variant": name, "slope": s, "low": lo, "high": hi,
+                          "paper_inside": bool(lo <= paper_slope <= hi), "significant": bool(lo > 0)}
+                         for name, (s, (lo, hi)) in variants.items()])
+
+
+def cutoff_table(reachable: pd.DataFrame, cutoff: float) -> pd.DataFrame:
+    """Which configurations' reachable accuracy lies below ``cutoff`` (the strongest model's
+    single-sample accuracy): ``reachable`` is :func:`flaws.resampling.reachable_accuracy_table`;
+    adds below (the estimate) and below_whole_interval (the upper end of the 95% interval)."""
+    return reachable.assign(below=reachable["reachable_accuracy"] < cutoff,
+                            below_whole_interval=reachable["high"] < cutoff)
+
+
+__all__ += ["group_lines", "leave_out_lines", "slope_robustness", "cutoff_table"]

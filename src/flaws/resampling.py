@@ -344,8 +344,8 @@ def reachable_accuracy_table(counts: pd.DataFrame, ks, by=("benchmark", "model",
     """Reachable accuracy per group and budget with a task-bootstrap interval.
 
     ``ks`` may contain the string ``"n"``: the group's largest n. Columns: ``by`` + k, k_label
-    (the entry of ``ks``), n_max, reachable_accuracy, low, high. Each group gets its own
-    generator seeded with ``seed``."""
+    (the entry of ``ks``), n_max, reachable_accuracy, low, high. Every group and budget uses a
+    generator seeded with ``seed``, so equal budgets get equal intervals."""
     from .stats import bootstrap_mean
 
     rows = []
@@ -355,9 +355,8 @@ def reachable_accuracy_table(counts: pd.DataFrame, ks, by=("benchmark", "model",
         n_max = int(n.max())
         budgets = [n_max if k == "n" else int(k) for k in ks]
         per_task = reachable_accuracy(n, b, c, budgets)
-        rng = np.random.default_rng(seed)
-        for j, (label, k) in enumerate(zip(ks, budgets)):
-            lo, hi = bootstrap_mean(per_task[:, j], rng, confidence, n_resamples)
+        for j, (label, k) in enumerate(zip(ks, budgets)):  # the same task draws for every budget
+            lo, hi = bootstrap_mean(per_task[:, j], np.random.default_rng(seed), confidence, n_resamples)
             rows.append({**dict(zip(by, key)), "k": k, "k_label": str(label), "n_max": n_max,
                          "reachable_accuracy": float(per_task[:, j].mean()), "low": lo, "high": hi})
     return pd.DataFrame(rows)
@@ -365,3 +364,29 @@ def reachable_accuracy_table(counts: pd.DataFrame, ks, by=("benchmark", "model",
 
 __all__ += ["reachable_accuracy", "mean_reachable_accuracy", "reachable_accuracy_limit",
             "reachable_accuracy_budgets", "reachable_accuracy_table"]
+
+
+def ceiling_by_samples(n, b, c, ms, draws: int = 200, seed: int = 0, n_resamples: int = 2000,
+                       confidence: float = 0.95) -> pd.DataFrame:
+    """How the two ceilings of one configuration move with the samples per task m.
+
+    For each m in ``ms``: the conditional accuracy it would show with m samples per task (mean
+    over ``draws`` seeded subsamples, :func:`flaws.metrics.conditional_accuracy_at_n`) and the
+    reachable accuracy at K = m with its task-bootstrap interval (exact; equal to the average over
+    m-subsamples of their K = m limit). Columns: m, conditional_accuracy, reachable_accuracy,
+    reachable_low, reachable_high."""
+    from .metrics import conditional_accuracy_at_n
+    from .stats import bootstrap_mean
+
+    n, b, c = _as_counts(n, b, c)
+    per_task = reachable_accuracy(n, b, c, ms)
+    rng = np.random.default_rng(seed)
+    rows = []
+    for j, m in enumerate(ms):
+        lo, hi = bootstrap_mean(per_task[:, j], rng, confidence, n_resamples)
+        rows.append({"m": int(m), "conditional_accuracy": conditional_accuracy_at_n(n, b, c, int(m), draws, seed),
+                     "reachable_accuracy": float(per_task[:, j].mean()), "reachable_low": lo, "reachable_high": hi})
+    return pd.DataFrame(rows)
+
+
+__all__ += ["ceiling_by_samples"]
