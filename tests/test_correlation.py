@@ -106,13 +106,18 @@ def test_task_matrices_and_points_match_summaries():
     np.testing.assert_allclose(yd, (y + y_bc) / 2)
 
 
-def test_line_with_intervals_orders_the_intervals():
-    rng = np.random.default_rng(0)
-    n_tasks, n_models = 60, 8
+def simulated_counts(seed, n_tasks, n_models):
+    """Counts (tasks x models) of 10 samples; base and correct rates rise with a model's skill."""
+    rng = np.random.default_rng(seed)
     skill = np.linspace(0.2, 0.9, n_models)
     N = np.full((n_tasks, n_models), 10)
     B = rng.binomial(10, np.clip(skill + 0.05, 0, 1), size=(n_tasks, n_models))
-    C = rng.binomial(B, 0.7 + 0.25 * skill)
+    return N, B, rng.binomial(B, 0.7 + 0.25 * skill)
+
+
+def test_line_with_intervals_orders_the_intervals():
+    n_tasks, n_models = 60, 8
+    N, B, C = simulated_counts(0, n_tasks, n_models)
     fit = correlation.line_with_intervals(N, B, C, seed=0, n_resamples=400, n_resamples_points=400)
     assert fit["n"] == n_models and fit["n_tasks"] == n_tasks and fit["n_dropped"] == 0
     for key in ("slope_ci", "slope_ci_t", "slope_ci_points"):
@@ -164,12 +169,8 @@ def test_cluster_robust_line():
 
 
 def test_group_lines_leave_out_robustness_and_cutoff():
-    rng = np.random.default_rng(1)
-    n_tasks, n_models = 40, 6
-    skill = np.linspace(0.2, 0.9, n_models)
-    N = np.full((n_tasks, n_models), 10)
-    B = rng.binomial(10, np.clip(skill + 0.05, 0, 1), size=(n_tasks, n_models))
-    C = rng.binomial(B, 0.7 + 0.25 * skill)
+    n_tasks = 40
+    N, B, C = simulated_counts(1, n_tasks, 6)
     g = correlation.group_lines(N, B, C, ["a", "a", "a", "a", "b", "b"], n_resamples=200)
     a, b = g.set_index("group").loc["a"], g.set_index("group").loc["b"]
     assert a.points == 4 and a.slope_low < a.slope < a.slope_high
