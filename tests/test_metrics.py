@@ -126,3 +126,23 @@ def test_load_round_trip(tmp_path):
     back = m.load_outcomes(p)
     assert len(back) == len(df)
     pd.testing.assert_frame_equal(m.task_counts(back), m.task_counts(df))
+
+
+def test_subsample_counts():
+    from flaws.metrics import conditional_accuracy_at_n, subsample_counts
+
+    n, b, c = np.array([10, 4, 0]), np.array([6, 4, 0]), np.array([3, 1, 0])
+    ns, bs, cs = subsample_counts(n, b, c, 4, draws=4000, seed=1)
+    assert ns.shape == bs.shape == (4000, 3)
+    assert (ns[:, 0] == 4).all() and (bs[:, 1] == 4).all() and (cs[:, 1] == 1).all()  # n <= m: whole
+    assert (bs[:, 2] == 0).all() and (cs <= bs).all() and (bs <= ns).all()
+    assert bs[:, 0].mean() == pytest.approx(6 * 4 / 10, abs=0.05)  # hypergeometric mean
+    assert cs[:, 0].mean() == pytest.approx(3 * 4 / 10, abs=0.05)
+    again = subsample_counts(n, b, c, 4, draws=4000, seed=1)
+    assert all((x == y).all() for x, y in zip(again, (ns, bs, cs)))
+    # at m = n the conditional accuracy is the full-set value; fewer samples drop hard tasks
+    nn, bb, cc = np.array([20, 20]), np.array([1, 10]), np.array([0, 10])
+    assert conditional_accuracy_at_n(nn, bb, cc, 20) == pytest.approx(0.5)
+    assert conditional_accuracy_at_n(nn, bb, cc, 2, draws=2000) > 0.8
+    with pytest.raises(ValueError):
+        subsample_counts([2], [3], [1], 1)

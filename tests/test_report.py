@@ -116,3 +116,22 @@ def test_dispatch_through_flaws_cli(tmp_path, capsys):
     f = write_results(tmp_path / "m.json", TASKS)
     assert cli.main(["report", str(f), "--json", "--out", str(tmp_path / "o")]) == 0
     assert json.loads(capsys.readouterr().out)["k_opt"]["0"] == 3
+
+
+def test_reachable_accuracy_in_json(tmp_path, capsys):
+    tasks = {  # 10 samples each; b = base passes, c = base and plus
+        "HumanEval/0": [("pass", "pass")] * 6 + [("pass", "fail")] * 2 + [("fail", "fail")] * 2,  # c/b = 6/8
+        "HumanEval/1": [("pass", "fail")] * 3 + [("fail", "fail")] * 7,  # c/b = 0
+        "HumanEval/2": [("fail", "fail")] * 9 + [("timeout", "timeout")],  # never passes: counts 0
+        "HumanEval/3": [("pass", "pass")] + [("fail", "fail")] * 9,  # c/b = 1
+    }
+    f = write_results(tmp_path / "m.json", tasks)
+    assert report.main([str(f), "--json", "--out", str(tmp_path / "out")]) == 0
+    out = json.loads(capsys.readouterr().out)
+    reach = out["reachable_accuracy"]
+    assert list(reach) == ["1", "2", "5", "10"]
+    assert reach["1"] == pytest.approx(out["accuracy"]["estimate"])
+    assert reach["1"] == pytest.approx((6 / 10 + 0 + 0 + 1 / 10) / 4)
+    assert reach["10"] == pytest.approx((6 / 8 + 0 + 0 + 1) / 4)
+    assert reach["10"] < out["conditional_accuracy"]["estimate"]  # the ceiling drops task 2
+    assert reach["1"] < reach["2"] < reach["5"] < reach["10"]

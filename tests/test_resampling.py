@@ -234,3 +234,74 @@ def test_benchmark_script_runs_on_an_outcomes_file(tmp_path, capsys):
     assert "speed ratio" in out and "2 model/prompt configurations" in out
     assert bench.main(["--outcomes", str(tmp_path / "missing.csv.gz")]) == 2
     assert "not found" in capsys.readouterr().err
+
+
+# --- reachable accuracy -------------------------------------------------------------------------
+
+def brute_force_reachable(labels, k):
+    """Share of all orders in which the first base-passing sample among the first K is correct."""
+    hits = total = 0
+    for order in itertools.permutations(labels):
+        first = next((lab for lab in order[: min(k, len(order))] if lab), 0)
+        hits += first == 2
+        total += 1
+    return Fraction(hits, total)
+
+
+@pytest.mark.parametrize("labels", TINY)
+def test_reachable_accuracy_matches_brute_force(labels):
+    lab = np.array(labels)
+    n, b, c = len(lab), int((lab > 0).sum()), int((lab == 2).sum())
+    ks = np.arange(0, n + 2)
+    got = rs.reachable_accuracy([n], [b], [c], ks)[0]
+    np.testing.assert_allclose(got, [float(brute_force_reachable(labels, int(k))) for k in ks], atol=1e-12)
+    assert got[1] == pytest.approx(c / n)  # K = 1: single-sample accuracy
+    assert got[n] == pytest.approx(rs.reachable_accuracy_limit([b], [c])[0])  # K = n: c/b, or 0
+
+
+def test_reachable_accuracy_mean_limit_and_bound():
+    n, b, c = [4, 4, 6], [2, 0, 3], [1, 0, 3]
+    ks = [1, 2, 6]
+    per_task = rs.reachable_accuracy(n, b, c, ks)
+    np.testing.assert_allclose(rs.mean_reachable_accuracy(n, b, c, ks), per_task.mean(axis=0))
+    np.testing.assert_allclose(rs.reachable_accuracy_limit(b, c), [0.5, 0.0, 1.0])
+    assert per_task[:, -1].mean() == pytest.approx(0.5)  # below the conditional accuracy 0.75
+    assert np.all(np.diff(per_task, axis=1) >= -1e-15)  # never falls with K
+
+
+def test_reachable_accuracy_equals_average_over_equal_n_subsets():
+    # K draws from a random m-subset (m >= K) are K draws from the whole set
+    labels = [0, 1, 2, 2, 0, 1]
+    n, b, c = 6, 4, 2
+    for m in (3, 4):
+        subsets = list(itertools.combinations(labels, m))
+        for k in range(1, m + 1):
+            avg = np.mean([rs.reachable_accuracy([m], [sum(x > 0 for x in s)], [sum(x == 2 for x in s)], [k])[0, 0]
+                           for s in subsets])
+            assert avg == pytest.approx(rs.reachable_accuracy([n], [b], [c], [k])[0, 0])
+
+
+def test_reachable_accuracy_budgets_and_table():
+    assert rs.reachable_accuracy_budgets(20) == [1, 2, 5, 10, 20]
+    assert rs.reachable_accuracy_budgets(7) == [1, 2, 5, 7]
+    counts = pd.DataFrame({"benchmark": "b", "model": ["m"] * 3 + ["w"] * 2, "prompt_style": "base",
+                           "n": [4, 4, 4, 2, 2], "base_passes": [2, 0, 4, 1, 2], "correct": [1, 0, 4, 1, 0]})
+    t = rs.reachable_accuracy_table(counts, [1, "n"], n_resamples=200)
+    assert list(t.k_label) == ["1", "n", "1", "n"] and list(t.k) == [1, 4, 1, 2]
+    m = t[t.model == "m"].set_index("k_label")
+    assert m.loc["1", "reachable_accuracy"] == pytest.approx((1 / 4 + 0 + 1) / 3)
+    assert m.loc["n", "reachable_accuracy"] == pytest.approx((1 / 2 + 0 + 1) / 3)
+    assert (t.low <= t.reachable_accuracy).all() and (t.reachable_accuracy <= t.high).all()
+
+
+def test_ceiling_by_samples():
+    n, b, c = [20, 20, 20], [1, 10, 20], [0, 10, 18]
+    t = rs.ceiling_by_samples(n, b, c, [2, 20], draws=500, n_resamples=200)
+    assert list(t.m) == [2, 20]
+    full = t.set_index("m").loc[20]
+    assert full.conditional_accuracy == pytest.approx((0 + 1 + 0.9) / 3)
+    assert full.reachable_accuracy == pytest.approx((0 + 1 + 0.9) / 3)  # every task passes base at K = n
+    few = t.set_index("m").loc[2]
+    # with 2 samples the hard task mostly drops out: the conditional accuracy rises, reachable falls
+    assert few.conditional_accuracy > full.conditional_accuracy > few.reachable_accuracy
+    assert few.reachable_low <= few.reachable_accuracy <= few.reachable_high

@@ -291,3 +291,46 @@ def summarize(
         key = key if isinstance(key, tuple) else (key,)
         rows.append({**dict(zip(by, key)), **summarize_counts(g, seed, confidence, n_resamples)})
     return pd.DataFrame(rows)
+
+
+def subsample_counts(n, b, c, m: int, draws: int = 200, seed: int = 0):
+    """Counts of random subsets of ``m`` samples per task, drawn without replacement (seeded).
+
+    ``n``, ``b``, ``c`` are arrays of any shape (one entry per task and configuration); each of
+    ``draws`` replicates keeps ``m`` of the ``n`` samples of every entry: the base passes among
+    them are hypergeometric, and the correct ones among those base passes hypergeometric again.
+    Entries with ``n <= m`` are kept whole; entries with ``n == 0`` (no samples) stay 0.
+    Returns ``(n', b', c')`` with a leading axis of length ``draws``.
+    """
+    n = np.asarray(n, dtype=np.int64)
+    b = np.asarray(b, dtype=np.int64)
+    c = np.asarray(c, dtype=np.int64)
+    if not (n.shape == b.shape == c.shape):
+        raise ValueError("n, b and c must have the same shape")
+    if np.any(b > n) or np.any(c > b) or np.any(c < 0):
+        raise ValueError("need 0 <= c <= b <= n")
+    if m < 1:
+        raise ValueError("m must be >= 1")
+    rng = np.random.default_rng(seed)
+    shape = (draws,) + n.shape
+    take = np.broadcast_to(np.minimum(n, m), shape)
+    cut = np.broadcast_to(n > m, shape)
+    b_sub = np.where(cut, rng.hypergeometric(np.broadcast_to(b, shape), np.broadcast_to(n - b, shape),
+                                             np.maximum(take, 1) * cut), np.broadcast_to(b, shape))
+    c_sub = np.where(cut, rng.hypergeometric(np.broadcast_to(c, shape), np.broadcast_to(b - c, shape),
+                                             b_sub * cut), np.broadcast_to(c, shape))
+    return np.array(take), b_sub, c_sub
+
+
+def conditional_accuracy_at_n(n, b, c, m: int, draws: int = 200, seed: int = 0) -> float:
+    """Expected conditional accuracy (mean of c/b over tasks with b > 0) of one configuration
+    if it had ``m`` samples per task: the average over ``draws`` subsamples (:func:`subsample_counts`;
+    a subsample where no task passes base has no conditional accuracy and is left out)."""
+    _, bs, cs = subsample_counts(n, b, c, m, draws, seed)
+    defined = bs > 0
+    ratio = np.where(defined, cs / np.where(defined, bs, 1), 0.0)
+    k = defined.sum(axis=1)
+    return float((ratio.sum(axis=1)[k > 0] / k[k > 0]).mean())
+
+
+__all__ += ["subsample_counts", "conditional_accuracy_at_n"]

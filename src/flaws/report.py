@@ -108,6 +108,13 @@ def read_eval_results(path: str | Path, model: str | None = None) -> pd.DataFram
     return metrics.validate_outcomes(df[list(metrics.OUTCOME_COLUMNS)], source=str(path))
 
 
+def _reachable_accuracy(n, b, c) -> dict:
+    """Reachable accuracy (resample until a program passes base, at most K draws, abstain
+    otherwise; tasks never passed count 0) at K = 1, 2, 5, 10, ... and K = n, keyed by K."""
+    ks = resampling.reachable_accuracy_budgets(int(n.max()))
+    return {str(k): float(v) for k, v in zip(ks, resampling.mean_reachable_accuracy(n, b, c, ks))}
+
+
 def build_report(outcomes: pd.DataFrame, apply_filter: bool = True, seed: int = 0,
                  cost_ratios=resampling.COST_RATIOS, n_resamples: int = 9999) -> dict:
     """All numbers of the report for one model's outcomes; JSON-ready (NaN -> None)."""
@@ -142,6 +149,8 @@ def build_report(outcomes: pd.DataFrame, apply_filter: bool = True, seed: int = 
         "n_samples": s["n_samples"],
         "filter_applied": bool(apply_filter),
         "removed_tasks": removed["task_id"].tolist(),
+        "reachable_accuracy": _reachable_accuracy(kept["n"].to_numpy(), kept["base_passes"].to_numpy(),
+                                                  kept["correct"].to_numpy()),
         "accuracy": block("accuracy"),
         "base_accuracy": s["base_accuracy"],
         "conditional_accuracy": ca,

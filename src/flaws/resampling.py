@@ -296,3 +296,97 @@ def task_samples(outcomes: pd.DataFrame, counts: pd.DataFrame) -> list[tuple[np.
             raise KeyError(f"no samples for {key}")
         out.append((base[rows], correct[rows]))
     return out
+
+
+# ----------------------------------------------------------------------------------------------
+# Reachable accuracy
+# ----------------------------------------------------------------------------------------------
+#
+# The accuracy that "resample until a program passes the base tests, at most K attempts, abstain
+# otherwise" actually delivers: per task the probability that the accepted program is correct,
+# with tasks where nothing passes base (or nothing is found within K draws) counting 0. It is the
+# exact expected reward above at cost ratio r = 0, so it reuses ``expected_reward`` /
+# ``mean_reward_curve``:
+#
+#     reachable(K) = P(found within K) * c/b      (0 when b = 0).
+#
+# At K = 1 it is the single-sample accuracy c/n; at K >= n (every sample drawn if needed) it is
+# c/b for tasks with b > 0 and 0 otherwise. Conditional accuracy, the paper's "ceiling", is the
+# mean of c/b over the tasks with b > 0 only, so it is an upper bound of reachable(n) and rises as
+# tasks drop out. Drawing K times without replacement from a random subset of m >= K of the n
+# samples is the same experiment as drawing K times from all n, so reachable(K) computed on the
+# full set equals the average over equal-n subsamples of size m >= K: no subsampling is needed to
+# compare sets at a common budget.
+
+def reachable_accuracy(n, b, c, ks) -> np.ndarray:
+    """Per task, the expected accuracy of resampling with budget K; shape (tasks, len(ks))."""
+    return expected_reward(n, b, c, ks, [0.0])[0]
+
+
+def mean_reachable_accuracy(n, b, c, ks) -> np.ndarray:
+    """Mean over tasks of :func:`reachable_accuracy`; shape (len(ks),)."""
+    return mean_reward_curve(n, b, c, ks, [0.0])[0]
+
+
+def reachable_accuracy_limit(b, c) -> np.ndarray:
+    """Per task, the K = n limit: c/b where b > 0, 0 otherwise (every sample drawn if needed)."""
+    return value_if_found(b, c, [0.0])[0]
+
+
+def reachable_accuracy_budgets(n_max: int, ks=(1, 2, 5, 10, 20, 50, 100, 200)) -> list[int]:
+    """The budgets a report shows: ``ks`` up to ``n_max`` and ``n_max`` itself, sorted."""
+    return sorted({int(k) for k in ks if 1 <= k <= n_max} | {int(n_max)})
+
+
+def reachable_accuracy_table(counts: pd.DataFrame, ks, by=("benchmark", "model", "prompt_style"),
+                             seed: int = 0, confidence: float = 0.95,
+                             n_resamples: int = 2000) -> pd.DataFrame:
+    """Reachable accuracy per group and budget with a task-bootstrap interval.
+
+    ``ks`` may contain the string ``"n"``: the group's largest n. Columns: ``by`` + k, k_label
+    (the entry of ``ks``), n_max, reachable_accuracy, low, high. Every group and budget uses a
+    generator seeded with ``seed``, so equal budgets get equal intervals."""
+    from .stats import bootstrap_mean
+
+    rows = []
+    for key, g in counts.groupby(list(by), sort=True):
+        key = key if isinstance(key, tuple) else (key,)
+        n, b, c = _group_arrays(g)
+        n_max = int(n.max())
+        budgets = [n_max if k == "n" else int(k) for k in ks]
+        per_task = reachable_accuracy(n, b, c, budgets)
+        for j, (label, k) in enumerate(zip(ks, budgets)):  # the same task draws for every budget
+            lo, hi = bootstrap_mean(per_task[:, j], np.random.default_rng(seed), confidence, n_resamples)
+            rows.append({**dict(zip(by, key)), "k": k, "k_label": str(label), "n_max": n_max,
+                         "reachable_accuracy": float(per_task[:, j].mean()), "low": lo, "high": hi})
+    return pd.DataFrame(rows)
+
+
+__all__ += ["reachable_accuracy", "mean_reachable_accuracy", "reachable_accuracy_limit",
+            "reachable_accuracy_budgets", "reachable_accuracy_table"]
+
+
+def ceiling_by_samples(n, b, c, ms, draws: int = 200, seed: int = 0, n_resamples: int = 2000,
+                       confidence: float = 0.95) -> pd.DataFrame:
+    """How the two ceilings of one configuration move with the samples per task m.
+
+    For each m in ``ms``: the conditional accuracy it would show with m samples per task (mean
+    over ``draws`` seeded subsamples, :func:`flaws.metrics.conditional_accuracy_at_n`) and the
+    reachable accuracy at K = m with its task-bootstrap interval (exact; equal to the average over
+    m-subsamples of their K = m limit). Columns: m, conditional_accuracy, reachable_accuracy,
+    reachable_low, reachable_high."""
+    from .metrics import conditional_accuracy_at_n
+    from .stats import bootstrap_mean
+
+    n, b, c = _as_counts(n, b, c)
+    per_task = reachable_accuracy(n, b, c, ms)
+    rng = np.random.default_rng(seed)
+    rows = []
+    for j, m in enumerate(ms):
+        lo, hi = bootstrap_mean(per_task[:, j], rng, confidence, n_resamples)
+        rows.append({"m": int(m), "conditional_accuracy": conditional_accuracy_at_n(n, b, c, int(m), draws, seed),
+                     "reachable_accuracy": float(per_task[:, j].mean()), "reachable_low": lo, "reachable_high": hi})
+    return pd.DataFrame(rows)
+
+
+__all__ += ["ceiling_by_samples"]

@@ -228,3 +228,39 @@ def holm(p_values) -> np.ndarray:
     adj = np.minimum(1.0, np.maximum.accumulate((m - np.arange(m)) * p[order]))
     out[order] = adj
     return out
+
+
+def cluster_robust_line(x, y, clusters, confidence: float = 0.95) -> dict:
+    """OLS line with a cluster-robust (sandwich, CR1) standard error of the slope and intercept.
+
+    Points in one cluster (e.g. the prompt variants of one model) are not independent; the
+    covariance ``(X'X)^-1 (sum_g X_g' u_g u_g' X_g) (X'X)^-1`` is scaled by
+    ``G/(G-1) * (N-1)/(N-2)`` and intervals use a t distribution with G - 1 degrees of freedom
+    (G clusters, N points). Returns slope, intercept, their standard errors, intervals and the
+    two-sided p-value of slope = 0, n and n_clusters."""
+    x, y = _clean_xy(x, y)
+    clusters = np.asarray(clusters).reshape(-1)
+    if clusters.shape != x.shape:
+        raise ValueError("one cluster label per point")
+    labels, g = np.unique(clusters, return_inverse=True)
+    n_g, n = len(labels), x.size
+    if n_g < 3:
+        raise ValueError(f"need at least 3 clusters, got {n_g}")
+    X = np.column_stack([np.ones(n), x])
+    bread = np.linalg.inv(X.T @ X)
+    beta = bread @ X.T @ y
+    u = y - X @ beta
+    scores = np.zeros((n_g, 2))
+    np.add.at(scores, g, X * u[:, None])
+    cov = bread @ (scores.T @ scores) @ bread * n_g / (n_g - 1) * (n - 1) / (n - 2)
+    se = np.sqrt(np.diag(cov))
+    t = float(_st.t.ppf(0.5 + confidence / 2, n_g - 1))
+    p = float(2 * _st.t.sf(abs(beta[1] / se[1]), n_g - 1)) if se[1] > 0 else 0.0
+    return {"slope": float(beta[1]), "intercept": float(beta[0]), "slope_stderr": float(se[1]),
+            "intercept_stderr": float(se[0]),
+            "slope_ci": (float(beta[1] - t * se[1]), float(beta[1] + t * se[1])),
+            "intercept_ci": (float(beta[0] - t * se[0]), float(beta[0] + t * se[0])),
+            "p_value": p, "n": int(n), "n_clusters": int(n_g)}
+
+
+__all__ += ["cluster_robust_line"]
