@@ -194,8 +194,11 @@ def _samples(real):
 
 @pytest.mark.parametrize("layout", ["under /tmp", "with spaces"])
 def test_clone_under_tmp(layout, real_samples, committed, expected_cache):
-    top = Path(tempfile.mkdtemp(prefix="flaws-clone-", dir="/tmp"))  # 0700, like a user's mktemp
+    top = Path(tempfile.mkdtemp(prefix="flaws-clone-", dir="/tmp"))
     try:
+        # world-readable, as `git clone` leaves a folder: the host's modes then give no reason
+        # to re-expose anything, and only the sandbox's own ancestors of the bound paths matter
+        os.chmod(top, 0o755)
         where = top / ("clone" if layout == "under /tmp" else "my projects/flaws clone")
         python = _lay_out_clone(where)
         assert _judge(python, _samples(real_samples), _env(expected_cache)) == committed
