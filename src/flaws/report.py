@@ -12,6 +12,10 @@ bootstrap intervals over tasks, the K_opt table over cost ratios, and saves the 
 figure and a JSON copy of the numbers under ``--out``. ``--json`` prints one JSON object instead
 of the text report. By default the paper's false-negative filter is applied (tasks where the
 model's plus pass rate exceeds its base pass rate are dropped); ``--no-filter`` keeps all tasks.
+
+Each ``k_opt`` entry of the JSON is ``{"k_opt": K, "censored": bool, "label": "K" or "≥ n"}``: an
+optimum at the largest budget the samples allow (n draws per task) is censored, the true optimum
+being n or more.
 """
 
 from __future__ import annotations
