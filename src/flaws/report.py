@@ -12,6 +12,10 @@ bootstrap intervals over tasks, the K_opt table over cost ratios, and saves the 
 figure and a JSON copy of the numbers under ``--out``. ``--json`` prints one JSON object instead
 of the text report. By default the paper's false-negative filter is applied (tasks where the
 model's plus pass rate exceeds its base pass rate are dropped); ``--no-filter`` keeps all tasks.
+
+Each ``k_opt`` entry of the JSON is ``{"k_opt": K, "censored": bool, "label": "K" or "≥ n"}``: an
+optimum at the largest budget the samples allow (n draws per task) is censored, the true optimum
+being n or more.
 """
 
 from __future__ import annotations
@@ -127,7 +131,7 @@ def build_report(outcomes: pd.DataFrame, apply_filter: bool = True, seed: int = 
     n, b, c = kept["n"].to_numpy(), kept["base_passes"].to_numpy(), kept["correct"].to_numpy()
     ks = np.arange(1, int(n.max()) + 1)
     curves = resampling.mean_reward_curve(n, b, c, ks, cost_ratios)
-    kopt, best = resampling.k_opt(curves, ks)
+    kopt, best, censored = resampling.k_opt(curves, ks)
     keys = [resampling.format_ratio(r) for r in cost_ratios]
 
     def clean(v):
@@ -156,7 +160,8 @@ def build_report(outcomes: pd.DataFrame, apply_filter: bool = True, seed: int = 
         "conditional_accuracy": ca,
         "false_positive_rate": fpr,
         "k_max": int(ks[-1]),
-        "k_opt": {k: int(v) for k, v in zip(keys, kopt)},
+        "k_opt": {k: {"k_opt": int(v), "censored": bool(z), "label": resampling.k_opt_label(v, z)}
+                  for k, v, z in zip(keys, kopt, censored)},
         "max_reward": {k: float(v) for k, v in zip(keys, best)},
         "confidence": 0.95,
         "seed": seed,
@@ -196,7 +201,7 @@ def save_figure(report: dict, path: Path, show_ratios=(0.0, 0.5, 1.0, 2.0, 4.0, 
         key = resampling.format_ratio(rs[i])
         ax.plot(ks, curves[i], color=color, label=f"r = {key}")
         ax.plot(ks, repl[i], color=color, ls="--", lw=0.8)
-        k = report["k_opt"][key]
+        k = report["k_opt"][key]["k_opt"]
         if k > 0:
             ax.plot([k], [curves[i][k - 1]], "o", color=color, ms=5)
     ax.axhline(0, color="grey", lw=0.6)
@@ -253,8 +258,11 @@ def format_text(report: dict, source: str, figure: str | None) -> str:
                  "reward 1 correct, -r false positive, 0 none)")
     lines.append("cost ratio r   K_opt   max mean reward")
     for key, k in report["k_opt"].items():
-        lines.append(f"{key:>12}   {k:>5}   {report['max_reward'][key]:+.3f}")
+        lines.append(f"{key:>12}   {k['label']:>5}   {report['max_reward'][key]:+.3f}")
     lines.append("(K_opt = 0: the best mean reward is negative; do not submit anything)")
+    if any(k["censored"] for k in report["k_opt"].values()):
+        lines.append(f"(≥ {report['k_max']}: censored, the reward still rises at the largest budget the "
+                     "samples allow; the optimum is that many samples or more)")
     if figure:
         lines.append("")
         lines.append(f"scaling-curve figure: {figure}")

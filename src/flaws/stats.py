@@ -264,3 +264,34 @@ def cluster_robust_line(x, y, clusters, confidence: float = 0.95) -> dict:
 
 
 __all__ += ["cluster_robust_line"]
+
+
+def task_weights(n_tasks: int, n_resamples: int, seed: int = 0) -> np.ndarray:
+    """Task bootstrap as weights: how often each task is drawn in each replicate.
+
+    Shape ``(n_resamples, n_tasks)``; row ``r`` counts task ``t`` as often as a draw of
+    ``n_tasks`` tasks with replacement picks it. A statistic that is a sum over tasks (a mean
+    reward curve, expected counts of accepted programs) is then recomputed exactly for every
+    replicate by one matrix product ``weights @ per_task_values``."""
+    if n_tasks < 1 or n_resamples < 1:
+        raise ValueError("need at least one task and one replicate")
+    rng = np.random.default_rng(seed)
+    draws = rng.integers(0, n_tasks, size=(n_resamples, n_tasks))
+    out = np.zeros((n_resamples, n_tasks), dtype=np.int64)
+    np.add.at(out, (np.repeat(np.arange(n_resamples), n_tasks), draws.ravel()), 1)
+    return out
+
+
+def discrete_interval(values, confidence: float = 0.90) -> tuple[float, float]:
+    """Equal-tailed percentile interval of replicates of an integer-valued statistic (an optimal
+    budget): both ends are values some replicate took (no interpolation between budgets)."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return float("nan"), float("nan")
+    a = (1 - confidence) / 2
+    return (float(np.quantile(v, a, method="inverted_cdf")),
+            float(np.quantile(v, 1 - a, method="inverted_cdf")))
+
+
+__all__ += ["task_weights", "discrete_interval"]
