@@ -13,7 +13,9 @@ writes an EvalPlus-compatible ``eval_results.json``::
 ``base_status``/``plus_status`` use EvalPlus's vocabulary (``pass``, ``fail``,
 ``timeout``; our ``error`` is reported as ``fail``, as EvalPlus would), the exact
 status is kept in ``flaws_*_status``; ``*_fail_tests`` hold the first failing
-input, as EvalPlus's default fast check does.  A one-screen summary follows:
+input, as EvalPlus's default fast check does.  A program judged before (same text, task,
+benchmark file and limits) takes its verdict from the verdict cache
+(``--no-cache`` judges everything again).  A one-screen summary follows:
 accuracy, conditional accuracy (the resampling ceiling) and false positive rate.
 """
 
@@ -77,6 +79,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=max(1, (os.cpu_count() or 2) // 2))
     ap.add_argument("--journal", type=Path, default=None,
                     help="resumable journal (default: OUT with .journal.jsonl)")
+    ap.add_argument("--no-cache", action="store_true",
+                    help="judge every program again instead of reusing verdicts from "
+                         "data/interim/execute/verdicts (the verdict cache)")
     ap.add_argument("--no-progress", action="store_true")
     a = ap.parse_args(argv)
 
@@ -91,9 +96,9 @@ def main(argv: list[str] | None = None) -> int:
     for k, s in enumerate(samples):
         s["sample_index"] = k
     journal = a.journal or a.out.with_name(a.out.name + ".journal.jsonl")
-    recs = {r["sample_index"]: r for r in evaluate(samples, a.benchmark, workers=a.workers,
-                                                   journal=journal,
-                                                   progress=not a.no_progress)}
+    recs = {r["sample_index"]: r
+            for r in evaluate(samples, a.benchmark, workers=a.workers, journal=journal,
+                              progress=not a.no_progress, cache=not a.no_cache)}
     ds = groundtruth.dataset_of(a.benchmark)
     if ds == "mbpp":
         from evalplus.data.mbpp import mbpp_serialize_inputs
