@@ -13,6 +13,7 @@ module:
 * :mod:`~flaws.execute.verdict` - EvalPlus 0.3.1's comparison rules;
 * :mod:`~flaws.execute.vcache` - the verdict cache: identical programs judged once;
 * :mod:`~flaws.execute.outcomes` - the deterministic ``outcomes.csv.gz``;
+* :mod:`~flaws.execute.cluster` - the same on a Dask cluster (``scheduler=ADDRESS``);
 * :mod:`~flaws.execute.cli` - ``flaws evaluate`` for EvalPlus-format samples.
 """
 

@@ -138,7 +138,7 @@ def evaluate(samples: Iterable[dict], benchmark: str, workers: int | None = 1, *
              journal: str | os.PathLike | None = None, progress: bool = True,
              dedupe: bool = True, sandbox: str = "auto", options: dict | None = None,
              total: int | None = None, stats: dict | None = None,
-             cache: bool | str | os.PathLike = True) -> Iterator[dict]:
+             cache: bool | str | os.PathLike = True, scheduler=None) -> Iterator[dict]:
     """Judge ``samples`` (dicts with at least ``task_id`` and ``solution``).
 
     Yields one outcome record per sample (see module docstring), in completion
@@ -150,7 +150,11 @@ def evaluate(samples: Iterable[dict], benchmark: str, workers: int | None = 1, *
     (:mod:`flaws.execute.vcache`, ``data/interim/execute/verdicts``; a path
     names another directory, ``False`` neither reads nor writes it) and store
     every new verdict there, so a program judged before, in any run, costs
-    nothing.
+    nothing.  ``scheduler``: the address of a running Dask scheduler (or a
+    ``distributed.Client``): the programs are sharded by task across its workers,
+    each judging its shards with its own sandboxed pool of ``workers`` processes
+    (``None``: half that machine's CPUs), see :mod:`flaws.execute.cluster`; the
+    journal and the cache stay with this process.
 
     ``stats``, when given, is filled with ``runs`` (programs executed: two per
     distinct sample not found in the cache), ``child_cpu_seconds`` (the executed
@@ -224,10 +228,20 @@ def evaluate(samples: Iterable[dict], benchmark: str, workers: int | None = 1, *
         if run:
             jobs = [{"task_id": g[0], "solution": samples[todo[g][0]]["solution"], "group": g}
                     for g in run]
-            need = {g[0] for g in run}
-            spec = judge_spec(benchmark, [t for t in tasks if t["task_id"] in need],
-                              workers=local_workers, progress=progress, options=options)
-            for job, res in _judge_local(spec, jobs, local_workers, sandbox):
+            if scheduler is None:
+                need = {g[0] for g in run}
+                spec = judge_spec(benchmark, [t for t in tasks if t["task_id"] in need],
+                                  workers=local_workers, progress=progress, options=options)
+                results = _judge_local(spec, jobs, local_workers, sandbox)
+            else:
+                from . import cluster
+
+                exp_dir = groundtruth.expected_outputs(benchmark, workers=local_workers,
+                                                       progress=progress)
+                results = cluster.judge(scheduler, benchmark, exp_dir,
+                                        groundtruth.options(**(options or {})), jobs,
+                                        workers=workers, sandbox=sandbox)
+            for job, res in results:
                 if stats is not None:
                     for which in ("base", "plus"):
                         cpu = float(res[which].get("cpu") or 0.0)
