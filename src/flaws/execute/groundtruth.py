@@ -184,11 +184,29 @@ def expected_outputs(benchmark: str, workers: int = 1, reps: int = 2,
     and /130 alone have 260 MB).  Directory mode 0700, files 0600.
     """
     path = _cache_path(benchmark)
-    idx = path / "index.json"
-    if idx.exists():
-        data = json.loads(idx.read_text())
-        if data.get("version") == CACHE_VERSION:
+    if _current(path):
+        return path
+    # one process computes, concurrent ones (several runs, Dask workers of one
+    # machine) wait for it and then find the cache
+    import fcntl
+
+    with open(path.with_name(path.name + ".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if _current(path):
             return path
+        _compute_expected_dir(benchmark, path, workers, reps, progress)
+    return path
+
+
+def _current(path: Path) -> bool:
+    idx = path / "index.json"
+    if not idx.exists():
+        return False
+    return json.loads(idx.read_text()).get("version") == CACHE_VERSION
+
+
+def _compute_expected_dir(benchmark: str, path: Path, workers: int, reps: int,
+                          progress: bool) -> None:
     tasks = load_tasks(benchmark)
     data = compute_expected(benchmark, tasks, workers=workers, reps=reps, progress=progress)
     tmp = path.with_name(path.name + ".tmp")
@@ -216,7 +234,6 @@ def expected_outputs(benchmark: str, workers: int = 1, reps: int = 2,
 
         shutil.rmtree(path)
     os.replace(tmp, path)
-    return path
 
 
 def expected_index(path: Path) -> dict:

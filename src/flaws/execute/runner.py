@@ -21,7 +21,9 @@ journal as soon as it is known (one ``write`` + ``flush`` per record, so a
 SIGKILL loses at most the record being written; ``fsync`` at least every second
 and at the end).  A rerun reads the journal, ignores a torn last line, and only
 executes samples not yet in it.  Identical programs of the same task are
-executed once per run (``dedupe=True``) and share the verdict.
+executed once per run (``dedupe=True``) and share the verdict; with the verdict
+cache (``cache=True``, the default; :mod:`flaws.execute.vcache`) a program
+judged in any earlier run is not executed again.
 """
 
 from __future__ import annotations
@@ -132,24 +134,36 @@ def judge_spec(benchmark: str, tasks: list[dict] | None = None, *, workers: int 
             "evalplus_modules": groundtruth.evalplus_modules()}
 
 
-def evaluate(samples: Iterable[dict], benchmark: str, workers: int = 1, *,
+def evaluate(samples: Iterable[dict], benchmark: str, workers: int | None = 1, *,
              journal: str | os.PathLike | None = None, progress: bool = True,
              dedupe: bool = True, sandbox: str = "auto", options: dict | None = None,
-             total: int | None = None, stats: dict | None = None) -> Iterator[dict]:
+             total: int | None = None, stats: dict | None = None,
+             cache: bool | str | os.PathLike = True, scheduler=None) -> Iterator[dict]:
     """Judge ``samples`` (dicts with at least ``task_id`` and ``solution``).
 
     Yields one outcome record per sample (see module docstring), in completion
     order, including those already in ``journal``.  ``benchmark`` is
     ``"humaneval+"`` or ``"mbpp+"``; samples of another benchmark (by their
-    ``benchmark`` field) are rejected.  ``stats``, when given, is filled with
-    ``runs`` (programs executed: two per distinct sample), ``child_cpu_seconds``
-    (the executed programs' own CPU time, as the judge last read it from
-    ``/proc``, in whole clock ticks) and ``run_cpu_seconds`` (that reading per
-    run, in completion order).
+    ``benchmark`` field) are rejected.
+
+    ``cache`` (default on): look each distinct program up in the verdict cache
+    (:mod:`flaws.execute.vcache`, ``data/interim/execute/verdicts``; a path
+    names another directory, ``False`` neither reads nor writes it) and store
+    every new verdict there, so a program judged before, in any run, costs
+    nothing.  ``scheduler``: the address of a running Dask scheduler (or a
+    ``distributed.Client``): the programs are sharded by task across its workers,
+    each judging its shards with its own sandboxed pool of ``workers`` processes
+    (``None``: half that machine's CPUs), see :mod:`flaws.execute.cluster`; the
+    journal and the cache stay with this process.
+
+    ``stats``, when given, is filled with ``runs`` (programs executed: two per
+    distinct sample not found in the cache), ``child_cpu_seconds`` (the executed
+    programs' own CPU time, as the judge last read it from ``/proc``, in whole
+    clock ticks), ``run_cpu_seconds`` (that reading per run, in completion
+    order) and ``cache_hits`` (distinct programs whose verdict came from the
+    cache).
     """
     from tqdm import tqdm
-
-    from .pool import WorkerPool
 
     samples = list(samples)
     tasks = groundtruth.load_tasks(benchmark)
@@ -161,7 +175,20 @@ def evaluate(samples: Iterable[dict], benchmark: str, workers: int = 1, *,
             raise ValueError(f"sample {k} ({s.get('task_id')}): no solution text")
         if s.get("benchmark") not in (None, benchmark):
             raise ValueError(f"sample {k}: benchmark {s.get('benchmark')!r} is not {benchmark!r}")
-    spec = judge_spec(benchmark, tasks, workers=workers, progress=progress, options=options)
+    local_workers = workers if workers is not None else max(1, (os.cpu_count() or 2) // 2)
+    vc = None
+    if cache is not False and cache is not None:
+        from .vcache import VerdictCache, default_dir
+
+        exp_dir = groundtruth.expected_outputs(benchmark, workers=local_workers,
+                                               progress=progress)
+        vc = VerdictCache(default_dir() if cache is True else cache, benchmark, exp_dir,
+                          groundtruth.options(**(options or {})), sandbox)
+    if stats is not None:
+        stats.setdefault("runs", 0)
+        stats.setdefault("child_cpu_seconds", 0.0)
+        stats.setdefault("run_cpu_seconds", [])
+        stats.setdefault("cache_hits", 0)
     jr = None
     done: dict[str, dict] = {}
     if journal is not None:
@@ -171,6 +198,15 @@ def evaluate(samples: Iterable[dict], benchmark: str, workers: int = 1, *,
     todo: dict[tuple[str, str], list[int]] = {}
     bar = tqdm(total=len(samples), desc=f"judging {benchmark}", disable=not progress,
                smoothing=0.05)
+
+    def emit(group, res):
+        for k in todo[group]:
+            rec = _outcome(samples[k], shas[k], res)
+            if jr is not None:
+                jr.append(rec)
+            bar.update()
+            yield rec
+
     try:
         for k, s in enumerate(samples):
             key = sample_key({**{m: s.get(m) for m in META}, "solution_sha256": shas[k]})
@@ -180,31 +216,54 @@ def evaluate(samples: Iterable[dict], benchmark: str, workers: int = 1, *,
                 continue
             group = (s["task_id"], shas[k]) if dedupe else (s["task_id"], str(k))
             todo.setdefault(group, []).append(k)
-        if todo:
-            jobs = ({"task_id": g[0], "solution": samples[ks[0]]["solution"], "group": g}
-                    for g, ks in todo.items())
+        run = []
+        for group, ks in todo.items():
+            hit = vc.get(group[0], shas[ks[0]]) if vc is not None else None
+            if hit is None:
+                run.append(group)
+                continue
             if stats is not None:
-                stats.setdefault("runs", 0)
-                stats.setdefault("child_cpu_seconds", 0.0)
-                stats.setdefault("run_cpu_seconds", [])
-            with WorkerPool(spec, workers=workers, sandbox=sandbox) as pool:
-                for job, res in pool.run(jobs):
-                    if stats is not None:
-                        for which in ("base", "plus"):
-                            cpu = float(res[which].get("cpu") or 0.0)
-                            stats["runs"] += 1
-                            stats["child_cpu_seconds"] += cpu
-                            stats["run_cpu_seconds"].append(cpu)
-                    for k in todo[job["group"]]:
-                        rec = _outcome(samples[k], shas[k], res)
-                        if jr is not None:
-                            jr.append(rec)
-                        bar.update()
-                        yield rec
+                stats["cache_hits"] += 1
+            yield from emit(group, hit)
+        if run:
+            jobs = [{"task_id": g[0], "solution": samples[todo[g][0]]["solution"], "group": g}
+                    for g in run]
+            if scheduler is None:
+                need = {g[0] for g in run}
+                spec = judge_spec(benchmark, [t for t in tasks if t["task_id"] in need],
+                                  workers=local_workers, progress=progress, options=options)
+                results = _judge_local(spec, jobs, local_workers, sandbox)
+            else:
+                from . import cluster
+
+                exp_dir = groundtruth.expected_outputs(benchmark, workers=local_workers,
+                                                       progress=progress)
+                results = cluster.judge(scheduler, benchmark, exp_dir,
+                                        groundtruth.options(**(options or {})), jobs,
+                                        workers=workers, sandbox=sandbox)
+            for job, res in results:
+                if stats is not None:
+                    for which in ("base", "plus"):
+                        cpu = float(res[which].get("cpu") or 0.0)
+                        stats["runs"] += 1
+                        stats["child_cpu_seconds"] += cpu
+                        stats["run_cpu_seconds"].append(cpu)
+                if vc is not None:
+                    vc.put(job["task_id"], shas[todo[job["group"]][0]], res)
+                yield from emit(job["group"], res)
     finally:
         bar.close()
         if jr is not None:
             jr.close()
+
+
+def _judge_local(spec: dict, jobs: list[dict], workers: int,
+                 sandbox: str) -> Iterator[tuple[dict, dict]]:
+    """``(job, result)`` from one sandboxed pool on this machine, as they finish."""
+    from .pool import WorkerPool
+
+    with WorkerPool(spec, workers=workers, sandbox=sandbox) as pool:
+        yield from pool.run(jobs)
 
 
 def judge_programs(tasks: list[dict], programs: Iterable[dict], dataset: str = "humaneval",
