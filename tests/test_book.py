@@ -279,11 +279,45 @@ def test_citations_resolve_and_every_entry_is_cited():
     assert not uncited, f"entries of book/references.bib never cited: {uncited}"
 
 
+PAPER_TITLE = "The Limits of Inference Scaling Through Resampling"  # v3, ICLR 2026
+PAPER_FIRST_TITLE = "The Limits of {LLM} Resampling with Imperfect Verifiers"  # v1 (2024): "Inference Scaling fLaws: ..."
+
+
+def paper_entry(text: str) -> str:
+    match = re.search(r"@[a-z]+\{stroebl2024flaws,.*?\n\}\n", text, re.S)
+    assert match, "no stroebl2024flaws entry"
+    return match.group(0)
+
+
 def test_paper_entry():
-    text = (BOOK / "references.bib").read_text(encoding="utf-8")
-    entry = text[text.index("@misc{stroebl2024flaws") :].split("\n}\n", 1)[0]
-    for field in ("Stroebl", "Kapoor", "Narayanan", "2411.17501", PAPER_DOI):
+    entry = paper_entry((BOOK / "references.bib").read_text(encoding="utf-8"))
+    for field in ("Stroebl", "Kapoor", "Narayanan", "2411.17501v3", PAPER_DOI, PAPER_TITLE, "ICLR", "2026"):
         assert field in entry
+    assert PAPER_FIRST_TITLE in entry and "{fLaws}" in entry, "the earlier title is noted"
+
+
+def test_the_paper_is_cited_in_its_current_version_everywhere():
+    """v3 (ICLR 2026) on the title page, the cite page, README, CITATION.cff and .zenodo.json,
+    with the first title noted; the claim chapter quotes v3's wording where it changed."""
+    cite = (BOOK / "cite.md").read_text(encoding="utf-8")
+    assert paper_entry(cite).replace(" ", "").replace("\n", "") == paper_entry(
+        (BOOK / "references.bib").read_text(encoding="utf-8")
+    ).replace(" ", "").replace("\n", ""), "cite.md shows book/references.bib's entry"
+    readme_first = (ROOT / "README.md").read_text(encoding="utf-8").split("\n\n")[1]
+    intro_first = (BOOK / "intro.md").read_text(encoding="utf-8").split("\n\n")[1]
+    for where, text in {"README.md": readme_first, "book/intro.md": intro_first,
+                        "_config.yml": load_yaml("_config.yml")["description"]}.items():
+        flat = " ".join(text.split())
+        assert PAPER_TITLE in flat and "2411.17501v3" in flat and "ICLR 2026" in flat, where
+        assert "Inference Scaling fLaws: The Limits of LLM Resampling with Imperfect Verifiers" in flat, where
+    paper = [r for r in load_yaml("CITATION.cff")["references"] if r.get("doi") == PAPER_DOI][0]
+    assert paper["title"] == PAPER_TITLE and paper["year"] == 2026 and "ICLR 2026" in paper["collection-title"]
+    assert "Inference Scaling fLaws" in paper["notes"]
+    zenodo = json.loads((ROOT / ".zenodo.json").read_text(encoding="utf-8"))
+    assert PAPER_TITLE in zenodo["description"] and "2411.17501v3" in zenodo["description"]
+    claim = " ".join((BOOK / "claim.md").read_text(encoding="utf-8").split())
+    assert '"often fewer than 10"' in claim  # v3
+    assert '"can be less than 10 under realistic assumptions"' in claim  # v1, named as such
 
 
 CFF_SCHEMA = ROOT / "tests" / "data" / "citation-file-format-1.2.0.schema.json"
