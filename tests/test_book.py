@@ -6,6 +6,7 @@ test_book_browser.py.
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import re
 import tomllib
@@ -216,7 +217,15 @@ def test_config():
         assert name in excluded, f"_config.yml: {name} is not excluded from the book"
     assert config.get("only_build_toc_files") is True
     assert config["bibtex_bibfiles"] == ["book/references.bib"]
-    assert not config["sphinx"].get("extra_extensions"), "extensions would need the network to install"
+    # Extra Sphinx extensions are installed with the book: each comes from a distribution that the
+    # `book` extra of pyproject.toml requires and constraints.txt pins (nothing fetched at build time).
+    book_extra = {re.split(r"[<>=!~ ;\[]", r, 1)[0].lower()
+                  for r in tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]["book"]}
+    pins = {line.split("==")[0].lower() for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines()}
+    for extension in config["sphinx"].get("extra_extensions") or []:
+        dists = importlib.metadata.packages_distributions().get(extension.split(".")[0], [])
+        assert any(d.lower() in book_extra and d.lower() in pins for d in dists), \
+            f"_config.yml: extension {extension} is not installed by the book extra (pyproject.toml, constraints.txt)"
     launch = config["launch_buttons"]
     assert launch["binderhub_url"].startswith("https://")
     assert launch["colab_url"].startswith("https://")
