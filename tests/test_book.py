@@ -329,6 +329,18 @@ def test_the_paper_is_cited_in_its_current_version_everywhere():
     assert '"can be less than 10 under realistic assumptions"' in claim  # v1, named as such
 
 
+def test_the_pdf_is_the_archived_form():
+    assert "The archived form of this book is one PDF" in (BOOK / "cite.md").read_text(encoding="utf-8")
+    zenodo = json.loads((ROOT / ".zenodo.json").read_text(encoding="utf-8"))
+    assert "archived form of the book is" in zenodo["description"] and "book.pdf" in zenodo["notes"]
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^pdf: .*\n\t.*--builder singlehtml.*\n\t.*-m flaws\.bookpdf", makefile, re.M)
+    release = load_yaml(".github/workflows/release.yml")
+    steps = [s for job in release["jobs"].values() for s in job.get("steps", [])]
+    assert any(s.get("run", "").strip() == "make pdf" for s in steps)
+    assert any("gh release upload" in s.get("run", "") and "_build/pdf/book.pdf" in s.get("run", "") for s in steps)
+
+
 CFF_SCHEMA = ROOT / "tests" / "data" / "citation-file-format-1.2.0.schema.json"
 
 
