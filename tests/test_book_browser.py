@@ -201,9 +201,10 @@ def test_bookcheck_flags_a_clipped_table(tmp_path):
     report = check_book(html)
     assert report.tables == 4
     assert len(report.problems) == 2, report.problems
-    assert "no scroll box; wider than the 600 px text column" in report.problems[0]
-    assert "its scroll box is wider than the 600 px text column" in report.problems[1]
-    assert "column number 0" in report.problems[0]
+    assert report.problems[0].startswith("book/intro: table 3 of 4 clipped (")
+    assert "no scroll box; runs past the 600 px text column), starting 'column number 0'" in report.problems[0]
+    assert report.problems[1].startswith("book/intro: table 4 of 4 clipped (")
+    assert "its scroll box runs past the 600 px text column" in report.problems[1]
 
 
 def output_table(css: str) -> str:
@@ -221,7 +222,7 @@ def test_book_css_makes_wide_output_tables_scroll(tmp_path):
     css = BOOK_CSS.read_text(encoding="utf-8")
     assert check_book(make_site(tmp_path / "css", output_table(css))).problems == []
     bare = check_book(make_site(tmp_path / "bare", output_table(""))).problems
-    assert len(bare) == 1 and "table clipped" in bare[0]
+    assert len(bare) == 1 and "table 1 of 1 clipped" in bare[0]
 
 
 def test_bookcheck_reports_a_missing_page(tmp_path):

@@ -13,8 +13,9 @@ that
   ``#fragment``, if any, to an element with that ``id`` (or ``name``) in that file;
 * no math is left as literal TeX: once MathJax (served from the build, ``_static/mathjax``) has
   typeset the page, its text outside code blocks shows none of ``\(``, ``\)``, ``\[`` or ``$$``;
-* no table is clipped: a table wider than the text column must sit in a scroll box (an element
-  with ``overflow-x: auto`` or ``scroll``) that itself fits the column;
+* no table is clipped: a table that runs past the text column (the page's ``article``) must sit
+  in a scroll box (an element with ``overflow-x: auto`` or ``scroll``) that itself fits the
+  column;
 * with ``require_landing_figure`` (``--require-landing-figure``), the landing page shows at least
   one figure (an image with alt text in its article);
 
@@ -252,7 +253,8 @@ _TABLES_JS = """() => {
     const column = document.querySelector('article') || document.querySelector('main') || document.body;
     const edge = column.getBoundingClientRect();
     const out = [];
-    for (const table of column.querySelectorAll('table')) {
+    const tables = Array.from(column.querySelectorAll('table'));
+    for (const [index, table] of tables.entries()) {
         const r = table.getBoundingClientRect();
         if (r.width === 0 && r.height === 0) { continue; }  // not displayed (e.g. a folded cell)
         let box = null;
@@ -261,9 +263,10 @@ _TABLES_JS = """() => {
             if (o === 'auto' || o === 'scroll') { box = el; break; }
         }
         const outer = box ? box.getBoundingClientRect() : r;
-        const label = (table.querySelector('caption') || {}).textContent
-            || (table.querySelector('th') || table).textContent || '';
+        const label = Array.from(table.querySelectorAll('caption, th, td'))
+            .map(e => e.textContent.trim()).find(t => t) || '';
         out.push({
+            index: index + 1, count: tables.length,
             width: Math.round(r.width), column: Math.round(edge.width), scrolls: box !== null,
             fits: outer.left >= edge.left - 1 && outer.right <= edge.right + 1,
             label: label.replace(/\\s+/g, ' ').trim().slice(0, 60),
@@ -452,10 +455,10 @@ def _check_page(page, base, host, html_dir, docname, report, linked, require_alt
             report.tables += 1
             if table["fits"]:
                 continue
-            where = "its scroll box is wider than" if table["scrolls"] else "no scroll box; wider than"
+            where = "its scroll box runs past" if table["scrolls"] else "no scroll box; runs past"
             report.problems.append(
-                f"{docname}: table clipped ({table['width']} px, {where} the {table['column']} px text column): "
-                f"{table['label']}"
+                f"{docname}: table {table['index']} of {table['count']} clipped ({table['width']} px, {where} the "
+                f"{table['column']} px text column), starting {table['label']!r}"
             )
         for href in page.evaluate(_LINKS_JS):
             parts = urlsplit(href)
