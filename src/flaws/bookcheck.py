@@ -228,10 +228,12 @@ _LINKS_JS = """() => Array.from(document.querySelectorAll('a[href]')).map(a => a
 _EAGER_JS = """() => { for (const i of document.images) { i.loading = 'eager'; } }"""
 _IMAGES_DONE_JS = """() => Array.from(document.images).every(i => i.complete)"""
 # MathJax 3 typesets after its startup promise resolves; without MathJax there is nothing to wait for.
+# At most 20 s: math still untypeset then is reported as literal TeX.
 _MATHJAX_DONE_JS = """async () => {
     const M = window.MathJax;
     if (M && M.startup && M.startup.promise) {
-        try { await M.startup.promise; } catch (e) { return String(e); }
+        const late = new Promise(r => setTimeout(r, 20000));
+        try { await Promise.race([M.startup.promise, late]); } catch (e) { return String(e); }
     }
     return '';
 }"""

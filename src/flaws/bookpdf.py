@@ -51,7 +51,9 @@ _WAIT_JS = """async () => {
     await Promise.all(Array.from(document.images).map(i => i.complete ? null :
         new Promise(r => { i.addEventListener('load', r); i.addEventListener('error', r); })));
     const M = window.MathJax;
-    if (M && M.startup && M.startup.promise) { await M.startup.promise; }
+    if (M && M.startup && M.startup.promise) {  // at most 60 s; then the literal-TeX check stops the print
+        await Promise.race([M.startup.promise, new Promise(r => setTimeout(r, 60000))]);
+    }
     if (document.fonts && document.fonts.ready) { await document.fonts.ready; }
 }"""
 _BROKEN_IMAGES_JS = """() => Array.from(document.images).filter(i => !i.naturalWidth)
