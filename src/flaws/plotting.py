@@ -1,6 +1,15 @@
-"""One figure style for the whole book: readable at page width, colour-blind safe, deterministic."""
+"""One figure style for the whole book: readable at page width, colour-blind safe, deterministic.
+
+:func:`save_figure_data` writes the data behind a figure as CSV into the book's static files and
+returns a download link for the figure's page.
+"""
 
 from __future__ import annotations
+
+import html
+import os
+import re
+from pathlib import Path, PurePosixPath
 
 #: colours by role, used across chapters so a reader learns them once
 ROLE_COLORS = {
@@ -133,3 +142,62 @@ def curve_panels(curves, ncols: int = 4, ylabel: str = "mean expected reward per
     fig.legend(handles, labels, loc="lower center", ncol=ncol, fontsize=8, bbox_to_anchor=(0.5, 0))
     fig.tight_layout(rect=(0, bottom, 1, 1))
     return fig
+
+
+# --------------------------------------------------------------------------- data behind a figure
+
+#: Where the data behind the book's figures goes: a folder of the book's static files, which
+#: Jupyter Book copies to ``_build/html/_static/figure-data/``.
+FIGURE_DATA_DIR = "_static/figure-data"
+_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,79}")
+
+
+class FigureData:
+    """A link to the CSV of a figure's data; a notebook shows it under the figure.
+
+    Renders as HTML (a download link) in the book and in Jupyter, as plain text elsewhere.
+    """
+
+    def __init__(self, path: Path, href: str, rows: int) -> None:
+        self.path, self.href, self.rows = path, href, rows
+
+    def __repr__(self) -> str:  # noqa: D105
+        return f"Data behind this figure: {self.href} ({self.rows} rows, CSV)"
+
+    def _repr_html_(self) -> str:
+        return (
+            f'<p class="figure-data"><a href="{html.escape(self.href)}" download>'
+            f"Download the data behind this figure</a> ({self.rows:,} rows, CSV)</p>"
+        )
+
+
+def save_figure_data(data, name: str, *, root: str | Path | None = None, page_dir: str = "notebooks") -> FigureData:
+    """Write the data behind a figure to ``<root>/_static/figure-data/<name>.csv``; link to it.
+
+    ``data`` is a pandas DataFrame (or anything ``pandas.DataFrame`` accepts), written without its
+    index, floats with 10 significant digits and ``\\n`` line ends, so the same data gives the
+    same bytes. ``name`` is lower-case letters, digits, ``-`` and ``_``. ``root`` is the book's
+    root (default: the project root). The link is relative to the page of a notebook in
+    ``page_dir`` (``notebooks/`` -> ``../_static/figure-data/<name>.csv``), the same relative path
+    in the source tree and in the built book. Like the notebooks' other outputs, the CSV files
+    are committed, so that a build that takes a notebook's outputs from the cache still has them.
+    """
+    import pandas as pd
+
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
+        raise ValueError(f"figure data name {name!r}: use lower-case letters, digits, '-' and '_'")
+    if root is None:
+        from .sources import project_root
+
+        root = project_root()
+    frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
+    text = frame.to_csv(index=False, float_format="%.10g", lineterminator="\n")
+    path = Path(root) / FIGURE_DATA_DIR / f"{name}.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_text(text, encoding="utf-8", newline="")
+        os.replace(tmp, path)
+    depth = len(PurePosixPath(page_dir).parts)
+    href = "/".join([".."] * depth + [FIGURE_DATA_DIR, f"{name}.csv"])
+    return FigureData(path, href, len(frame))
