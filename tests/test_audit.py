@@ -122,3 +122,24 @@ def test_rejection_reasons_runs_in_the_sandbox():
     assert all(got[label].startswith(label) for label in got), got
     ref = audit.reference_check("HumanEval/0", which="base")
     assert ref["n_identical"] == ref["n_inputs"] > 0 and ref["mismatches"] == []
+    wrong = audit.reference_check("HumanEval/0", which="base", solution=head + "    return True\n")
+    assert 0 < len(wrong["mismatches"]) < wrong["n_inputs"]
+    table = audit.mismatch_table("HumanEval/0", wrong, which="base", k=2)
+    assert len(table) == 2 and set(table["this program"]) == {"True"} and set(table["expected"]) == {"False"}
+
+
+def test_audit_table_is_reader_facing():
+    top = pd.DataFrame({"task_id": ["T/1", "T/2"], "share": [0.25, 0.125], "configurations": [3, 1],
+                        "first_failing_input": [4, None], "share_failing_there": [0.5, 1.0]})
+    reasons = pd.DataFrame({"task_id": ["T/1"], "input": ["'abc'"], "reason": ["raises an exception"]})
+    t = audit.audit_table(top, reasons)
+    assert list(t["share of false positives"]) == ["25.0%", "12.5%"]
+    assert t.loc[1, "first failing plus input"] == "#4: 'abc'" and t.loc[2, "first failing plus input"] == "none"
+    assert list(t.index) == [1, 2]
+
+
+def test_docstring_reading_of_91_is_a_program():
+    import ast
+
+    tree = ast.parse(audit.DOCSTRING_READINGS["HumanEval/91"])  # parsed, never run here
+    assert any(isinstance(n, ast.FunctionDef) and n.name == "is_bored" for n in tree.body)

@@ -40,6 +40,9 @@ __all__ = [
     "rejection_reasons",
     "never_passing",
     "reference_check",
+    "DOCSTRING_READINGS",
+    "mismatch_table",
+    "audit_table",
 ]
 
 CONFIG_KEYS = ("model", "prompt_style")
@@ -222,11 +225,25 @@ def never_passing(outcomes: pd.DataFrame, min_base: int = 1) -> pd.DataFrame:
     return sel[["task_id", "base_passes", "configurations", "samples"]].astype({"base_passes": int})
 
 
-def reference_check(task_id: str, benchmark: str = "humaneval+", which: str = "plus") -> dict:
-    """Re-run the canonical solution of ``task_id`` on its ``which`` inputs in the sandbox and
-    compare each output with the stored expected output (as encoded data).
+#: Our literal reading of a task's docstring, as a program, for :func:`reference_check`
+#: (``solution=``). HumanEval/91: "A boredom is a sentence that starts with the word "I".
+#: Sentences are delimited by '.', '?' or '!'" - a sentence whose first word is exactly "I".
+DOCSTRING_READINGS = {
+    "HumanEval/91": (
+        "import re\n\n\n"
+        "def is_bored(S):\n"
+        "    return sum(1 for s in re.split(r'[.?!]', S) if s.split()[:1] == ['I'])\n"
+    ),
+}
 
-    ``n_inputs``, ``n_identical``, ``mismatches`` (indices), ``outputs`` (the encoded outputs)."""
+
+def reference_check(task_id: str, benchmark: str = "humaneval+", which: str = "plus",
+                    solution: str | None = None) -> dict:
+    """Run a program (default: the canonical solution of ``task_id``) on its ``which`` inputs in
+    the sandbox and compare each output with the stored expected output (as encoded data).
+
+    ``n_inputs``, ``n_identical``, ``mismatches`` (indices), ``outputs`` and ``expected`` (the
+    encoded values), ``status`` of the recorded run."""
     from .execute import groundtruth
     from .execute.pool import WorkerPool
     from .execute.runner import judge_spec
@@ -236,11 +253,45 @@ def reference_check(task_id: str, benchmark: str = "humaneval+", which: str = "p
     exp_dir = groundtruth.expected_outputs(benchmark, progress=False)
     index = groundtruth.expected_index(exp_dir)
     expected = groundtruth.load_expected_file(exp_dir / index[task_id]["file"])[which]
-    job = {"task_id": task_id, "solution": groundtruth.reference_program(task), "mode": "record",
-           "which": [which]}
+    program = groundtruth.reference_program(task) if solution is None else solution
+    job = {"task_id": task_id, "solution": program, "mode": "record", "which": [which]}
     with WorkerPool(spec, workers=1) as pool:
         (_job, res), = list(pool.run([job]))
     outs = res[which]["outputs"]
     mismatches = [i for i, e in enumerate(expected) if i >= len(outs) or outs[i] != e]
     return {"n_inputs": len(expected), "n_identical": len(expected) - len(mismatches),
-            "mismatches": mismatches, "outputs": outs, "expected": expected}
+            "mismatches": mismatches, "outputs": outs, "expected": expected,
+            "status": res[which]["status"]}
+
+
+def mismatch_table(task_id: str, check: dict, benchmark: str = "humaneval+", which: str = "plus",
+                   k: int = 5) -> pd.DataFrame:
+    """The first ``k`` mismatches of a :func:`reference_check`: input index, a short repr of the
+    input, the stored expected output and the checked program's output."""
+    from .execute import codec, groundtruth
+
+    task = next(t for t in groundtruth.load_tasks(benchmark) if t["task_id"] == task_id)
+    rows = []
+    for i in check["mismatches"][:k]:
+        inp = task[f"{which}_input"][i]
+        got = check["outputs"][i] if i < len(check["outputs"]) else None
+        rows.append({"input": i, "value": short_repr(inp[0] if len(inp) == 1 else tuple(inp)),
+                     "expected": short_repr(codec.loads(check["expected"][i]), 20),
+                     "this program": "no output" if got is None else short_repr(codec.loads(got), 20)})
+    return pd.DataFrame(rows, columns=["input", "value", "expected", "this program"])
+
+
+def audit_table(top: pd.DataFrame, reasons: pd.DataFrame) -> pd.DataFrame:
+    """Reader-facing table of :func:`top_tasks` joined with :func:`rejection_reasons`."""
+    t = top.merge(reasons, on="task_id", how="left")
+    out = pd.DataFrame({
+        "task": t["task_id"],
+        "share of false positives": (100 * t["share"]).map("{:.1f}%".format),
+        "configurations": t["configurations"],
+        "first failing plus input": [f"#{int(i)}: {v}" if pd.notna(i) else "none"
+                                     for i, v in zip(t["first_failing_input"], t["input"])],
+        "of its false positives": (100 * t["share_failing_there"]).map("{:.0f}%".format),
+        "why the typical false positive fails": t["reason"],
+    })
+    out.index = range(1, len(out) + 1)
+    return out

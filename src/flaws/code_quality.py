@@ -62,6 +62,7 @@ __all__ = [
     "within_task_difference",
     "MIN_TASKS",
     "holm_family",
+    "family_counts",
     "family_summary",
     "difference_table",
 ]
@@ -474,15 +475,13 @@ def holm_family(within: pd.DataFrame) -> pd.DataFrame:
     return within.assign(p_holm=holm(within["p_two_sided"].to_numpy(dtype=float)))
 
 
-def family_summary(within: pd.DataFrame, claimed_sign: int = -1, alpha: float = verdicts.ALPHA,
-                   kind: str = "reproduced") -> dict:
-    """Counts and verdict of a Holm-corrected family (:func:`holm_family` output).
+def family_counts(within: pd.DataFrame, claimed_sign: int = -1, alpha: float = verdicts.ALPHA) -> dict:
+    """Counts of a Holm-corrected family (:func:`holm_family` output; also of a part of one).
 
     ``claimed_sign`` -1: the claim is that false positives adhere *less* often. Returns
     ``n_cells``, ``n_tests``, ``n_too_few``, ``n_no_variation``, ``n_claimed`` and
-    ``n_opposite`` (significant after Holm in the claimed / the opposite direction),
-    ``n_raw_claimed`` (p < alpha before correction, claimed direction) and ``verdict``
-    (:func:`flaws.verdicts.family`)."""
+    ``n_opposite`` (significant after Holm in the claimed / the opposite direction) and
+    ``n_raw_claimed`` (p < alpha before correction, claimed direction)."""
     tested = within[within["status"] == "tested"]
     sig = tested["p_holm"] < alpha
     est = tested["mean_difference"] * claimed_sign
@@ -490,7 +489,14 @@ def family_summary(within: pd.DataFrame, claimed_sign: int = -1, alpha: float = 
             "n_too_few": int((within["status"] == "too few tasks").sum()),
             "n_no_variation": int((within["status"] == "no variation").sum()),
             "n_claimed": int((sig & (est > 0)).sum()), "n_opposite": int((sig & (est < 0)).sum()),
-            "n_raw_claimed": int(((tested["p_two_sided"] < alpha) & (est > 0)).sum()),
+            "n_raw_claimed": int(((tested["p_two_sided"] < alpha) & (est > 0)).sum())}
+
+
+def family_summary(within: pd.DataFrame, claimed_sign: int = -1, alpha: float = verdicts.ALPHA,
+                   kind: str = "reproduced") -> dict:
+    """:func:`family_counts` plus ``verdict``: :func:`flaws.verdicts.family` on the tested rows."""
+    tested = within[within["status"] == "tested"]
+    return {**family_counts(within, claimed_sign, alpha),
             "verdict": verdicts.family(tested["mean_difference"].tolist(), tested["p_holm"].tolist(),
                                        claimed_sign, alpha=alpha, kind=kind)}
 
