@@ -131,7 +131,7 @@ def classify(run: dict, expected_encoded: str, entry_point: str, atol: float, in
     from .execute.verdict import Judge, type_name
 
     if run["status"] == "timeout":
-        return f"time-out: over its limit of {run['limit']:g} CPU seconds"
+        return f"time-out: over its time limit ({run['limit']:g} s of CPU time)"
     if run["status"] == "error":
         return "does not load"
     if run.get("reason") == "exception":
