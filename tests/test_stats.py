@@ -70,6 +70,13 @@ def test_cluster_and_paired_intervals():
     assert all(np.isnan(v) for v in stats.paired_mean_interval(np.array([]), rng))
 
 
+def test_paired_mean_p_value_is_never_zero():
+    # every replicate mean is positive: the p-value is the bootstrap's floor 2 / (B + 1), not 0
+    _lo, _hi, p = stats.paired_mean_interval(np.full(20, 0.3) + np.arange(20) * 0.01,
+                                             np.random.default_rng(0), n_resamples=999)
+    assert p == pytest.approx(2 / 1000)
+
+
 def test_bootstrap_mean_degenerate_cases():
     rng = np.random.default_rng(0)
     assert stats.bootstrap_mean(np.array([0.3, 0.3]), rng) == (0.3, 0.3)

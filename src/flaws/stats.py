@@ -107,14 +107,17 @@ def paired_mean_interval(diffs: np.ndarray, rng: np.random.Generator, confidence
                          n_resamples: int = 2000) -> tuple[float, float, float]:
     """Mean of per-cluster differences: (low, high, two-sided bootstrap p-value of mean = 0).
 
-    The p-value is twice the smaller share of replicate means on either side of 0, capped at 1."""
+    The p-value is twice the smaller share of replicate means on either side of 0, counted as
+    (k + 1) / (B + 1) so that a finite bootstrap never claims p = 0 (its smallest value is
+    2 / (B + 1)); capped at 1."""
     diffs = np.asarray(diffs, dtype=float)
     if diffs.size == 0:
         return float("nan"), float("nan"), float("nan")
     idx = rng.integers(0, len(diffs), size=(n_resamples, len(diffs)))
     means = diffs[idx].mean(axis=1)
     lo, hi = percentile_interval(means, confidence)
-    p = 2 * min((means <= 0).mean(), (means >= 0).mean())
+    k = min(int((means <= 0).sum()), int((means >= 0).sum()))
+    p = 2 * (k + 1) / (n_resamples + 1)
     return lo, hi, float(min(1.0, p))
 
 
