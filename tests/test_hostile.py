@@ -45,11 +45,7 @@ def reference_files() -> list[Path]:
         for root, _dirs, files in os.walk(d):
             found += [Path(root) / f for f in files
                       if "umaneval" in str(Path(root) / f) or "bpp" in str(Path(root) / f)]
-    # where workers see the expected-outputs cache (root-only inside the sandbox)
-    from flaws.execute.pool import SANDBOX_EXPECTED
-
-    return sorted(found)[:50] + [Path(SANDBOX_EXPECTED) / "index.json",
-                                 Path(SANDBOX_EXPECTED) / "0.json.gz"]
+    return sorted(found)[:50]
 
 
 def hostile_programs(canary_tmp: Path, canary_out: Path, port: int) -> dict[str, str]:
@@ -440,23 +436,33 @@ def test_fallback_without_bwrap_still_guards():
 @needs_bwrap
 @pytest.mark.usefixtures("mirror")
 def test_expected_outputs_cache_is_unreadable_from_the_sample():
-    """Through ``evaluate``: the cache bind-mounted for the worker is closed to the sample."""
+    """Through ``evaluate``: the worker's descriptor of the cache is closed to the sample (no
+    path to it in the sandbox, and /proc/<pid>/fd of the worker is out of reach)."""
     from flaws.execute import evaluate
-    from flaws.execute.pool import SANDBOX_EXPECTED
 
-    leak = f"""
+    leak = """
 import posix
 def has_close_elements(numbers, threshold):
-    try:
-        names = posix.listdir({SANDBOX_EXPECTED!r})
-        fd = posix.open({SANDBOX_EXPECTED!r} + '/index.json', posix.O_RDONLY)
-        posix.read(fd, 1)
-    except OSError:
+    found = False
+    for pid in posix.listdir('/proc'):
+        if not pid.isdigit():
+            continue
+        try:
+            fds = posix.listdir('/proc/' + pid + '/fd')
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                if 'index.json' in posix.listdir('/proc/' + pid + '/fd/' + fd):
+                    found = True
+            except OSError:
+                pass
+    if not found:
         return None
     s = sorted(numbers)
     return any(b - a < threshold for a, b in zip(s, s[1:]))
 """
-    honest = leak.replace("        return None\n", "        pass\n")
+    honest = leak.replace("        return None\n", "        pass\n", 1)
     res = list(evaluate([{"task_id": "HumanEval/0", "solution": leak, "sample_index": 0},
                          {"task_id": "HumanEval/0", "solution": honest, "sample_index": 1}],
                         "humaneval+", workers=1, progress=False, cache=False))

@@ -96,9 +96,10 @@ def reference_program(task: dict) -> str:
 
 
 def cache_dir() -> Path:
-    from flaws.data import project_root
+    """``execute/`` under the interim directory (``data/interim`` or ``$FLAWS_INTERIM_DIR``)."""
+    from flaws.data import interim_dir
 
-    d = project_root() / "data" / "interim" / "execute"
+    d = interim_dir() / "execute"
     d.mkdir(parents=True, exist_ok=True)
     os.chmod(d, 0o700)
     return d
@@ -241,8 +242,9 @@ def expected_index(path: Path) -> dict:
     return json.loads((Path(path) / "index.json").read_text())["tasks"]
 
 
-def load_expected_file(path: str | os.PathLike) -> dict:
-    """``{"base": [enc...], "plus": [enc...]}`` of one task (trusted worker side)."""
+def load_expected_file(path) -> dict:
+    """``{"base": [enc...], "plus": [enc...]}`` of one task (trusted worker side); ``path`` is a
+    path or an open binary file."""
     with gzip.open(path, "rt", encoding="utf-8") as fh:
         return json.load(fh)
 

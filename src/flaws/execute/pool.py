@@ -42,7 +42,6 @@ from .worker import HOST
 HASH_SEED = "0"
 
 _WARNED = False
-SANDBOX_EXPECTED = "/tmp/.flaws-expected"  # where workers see the expected-outputs cache
 
 
 @functools.lru_cache(maxsize=None)
@@ -104,10 +103,11 @@ def hidden_dirs() -> list[Path]:
     """Directories holding reference solutions, hidden from the sandbox."""
     out = []
     try:
-        from flaws.data import project_root
+        from flaws.data import interim_dir, project_root, raw_dir
 
         out.append(project_root() / "data")
         out.append(project_root().parent / "shared" / "data")  # the documented mirror spot
+        out += [raw_dir(), interim_dir()]  # wherever $FLAWS_RAW_DIR / $FLAWS_INTERIM_DIR point
     except Exception:  # noqa: BLE001 - foundation not importable: skip
         pass
     if os.environ.get("FLAWS_MIRROR"):
@@ -135,8 +135,16 @@ def sandbox_command(exe: str, index: int, root: bool) -> list[str]:
     # bind those paths back, read-only.
     tmp = Path("/tmp").resolve()
     under_tmp = sorted({p for p in need if _is_under(p, tmp) and p != tmp})
+    made: set[Path] = set()
     for p in under_tmp:
         if not any(q != p and _is_under(p, q) for q in under_tmp):
+            # bwrap creates missing ancestors of a bind target with mode 0700, which the
+            # unprivileged sample uid cannot traverse: create them first, world-traversable.
+            for anc in reversed(p.relative_to(tmp).parents):
+                d = tmp / anc
+                if d != tmp and d not in made:
+                    cmd += ["--perms", "0755", "--dir", str(d)]
+                    made.add(d)
             cmd += ["--ro-bind", str(p), str(p)]
     if root:
         cmd += _expose_args(need)
@@ -161,16 +169,32 @@ def _write_frame(f, obj) -> None:
 
 
 class _Proc:
-    def __init__(self, index: int, argv: list[str], init: dict):
+    def __init__(self, index: int, argv: list[str], init: dict, pass_fds=()):
         env = dict(os.environ)
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         # Fixed string hashing, so a program whose output depends on the order of a
         # set of strings gives the same output in every run (EvalPlus leaves it random).
         env["PYTHONHASHSEED"] = HASH_SEED
         self.index = index
-        self.p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                  env=env, start_new_session=True)
-        _write_frame(self.p.stdin, init)
+        # The frames travel on two extra pipes, not on stdin/stdout: bwrap's own process (PID 1
+        # of the sandbox, of the caller's uid when the caller is not root) keeps its stdin and
+        # stdout open, and a sample of that uid could reach them through /proc/1/fd; bwrap
+        # closes the extra descriptors in that process and hands them on to the worker only.
+        to_r, to_w = os.pipe()
+        from_r, from_w = os.pipe()
+        try:
+            self.p = subprocess.Popen([*argv, str(to_r), str(from_w)], stdin=subprocess.DEVNULL,
+                                      stdout=subprocess.DEVNULL, env=env, start_new_session=True,
+                                      pass_fds=(to_r, from_w, *pass_fds))
+        except BaseException:
+            for fd in (to_r, to_w, from_r, from_w):
+                os.close(fd)
+            raise
+        os.close(to_r)
+        os.close(from_w)
+        self.to_worker = os.fdopen(to_w, "wb")
+        self.from_worker = os.fdopen(from_r, "rb", buffering=0)
+        _write_frame(self.to_worker, init)
         self.buf = bytearray()
         self.job = None
 
@@ -190,6 +214,11 @@ class _Proc:
             self.p.kill()
         except OSError:
             pass
+        for f in (self.to_worker, self.from_worker):
+            try:
+                f.close()
+            except OSError:
+                pass
         try:
             self.p.wait(timeout=10)
         except subprocess.TimeoutExpired:  # pragma: no cover
@@ -226,26 +255,32 @@ class WorkerPool:
     def _argv(self, i: int) -> list[str]:
         py = [sys.executable, "-m", "flaws.execute.worker"]
         if self.sandbox == "bwrap":
-            cmd = sandbox_command(bwrap_available(), i, self.root)
-            if self.spec.get("expected_dir"):
-                # the cache lives under the hidden data/ dir: bind it (root-only, 0700)
-                cmd[-2:-2] = ["--ro-bind", self.spec["expected_dir"], SANDBOX_EXPECTED]
-            return cmd + py
+            return sandbox_command(bwrap_available(), i, self.root) + py
         return py
 
     def _start(self, i: int) -> _Proc:
         init = dict(self.spec)
-        if self.sandbox == "bwrap" and init.get("expected_dir"):
-            init["expected_dir"] = SANDBOX_EXPECTED
         drop = self.root and (self.sandbox == "bwrap" or interpreter_public())
         init["uid"] = (self.uid_base + i) if drop else None
         init["private_pid_ns"] = self.sandbox == "bwrap"
-        p = _Proc(i, self._argv(i), init)
+        # The expected outputs (the answer key) reach the worker as an open directory, never as
+        # a path inside the sandbox: the cache stays hidden with the rest of data/, and a sample
+        # (another uid, or the same uid when not root: the worker is not dumpable) cannot
+        # reach the worker's descriptor through /proc.
+        exp_fd = None
+        if init.pop("expected_dir", None):
+            exp_fd = os.open(self.spec["expected_dir"], os.O_RDONLY | os.O_DIRECTORY)
+            init["expected_fd"] = exp_fd
+        try:
+            p = _Proc(i, self._argv(i), init, pass_fds=(exp_fd,) if exp_fd is not None else ())
+        finally:
+            if exp_fd is not None:
+                os.close(exp_fd)
         ready = self._read_one(p)
         if ready is None or not ready.get("ready"):
             p.kill()
             raise RuntimeError("execution worker failed to start")
-        self.sel.register(p.p.stdout, selectors.EVENT_READ, p)
+        self.sel.register(p.from_worker, selectors.EVENT_READ, p)
         if i < len(self.procs):
             self.procs[i] = p
         else:
@@ -255,7 +290,7 @@ class WorkerPool:
     @staticmethod
     def _read_one(p: _Proc):
         while True:
-            chunk = os.read(p.p.stdout.fileno(), 1 << 20)
+            chunk = os.read(p.from_worker.fileno(), 1 << 20)
             if not chunk:
                 return None
             fr = p.frames(chunk)
@@ -283,7 +318,7 @@ class WorkerPool:
             p.job = (seq, job)
             msg = {"job": seq, "task_id": job["task_id"], "solution": job["solution"],
                    "mode": job.get("mode", "judge"), "which": job.get("which", ["base", "plus"])}
-            _write_frame(p.p.stdin, msg)
+            _write_frame(p.to_worker, msg)
             pending += 1
 
         for p in self.procs:
@@ -291,9 +326,9 @@ class WorkerPool:
         while pending:
             for key, _ in self.sel.select():
                 p: _Proc = key.data
-                chunk = os.read(p.p.stdout.fileno(), 1 << 20)
+                chunk = os.read(p.from_worker.fileno(), 1 << 20)
                 if not chunk:  # worker died: restart it, retry its job once
-                    self.sel.unregister(p.p.stdout)
+                    self.sel.unregister(p.from_worker)
                     p.kill()
                     _seq, job = p.job
                     pending -= 1
@@ -319,7 +354,7 @@ class WorkerPool:
     def close(self):
         for p in self.procs:
             try:
-                p.p.stdin.close()
+                p.to_worker.close()
             except OSError:
                 pass
         for p in self.procs:

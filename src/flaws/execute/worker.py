@@ -3,8 +3,10 @@
 One worker is a long-lived process, normally started inside ``bwrap`` (see
 :mod:`flaws.execute.pool`).  It talks to the host over its stdin/stdout with
 length-prefixed JSON frames, holds the time limits of every task and reads a
-task's expected outputs from the (root-only) cache directory when it first
-judges that task, and for each run (one program on the base *or* the plus inputs, each in a
+task's expected outputs, when it first judges that task, from the cache
+directory the host hands it as an open descriptor (the directory itself is hidden
+in the sandbox, and the worker makes itself non-dumpable so that a sample of the
+same uid cannot reach that descriptor or its memory through ``/proc``), and for each run (one program on the base *or* the plus inputs, each in a
 fresh process, as EvalPlus does):
 
 * asks its zygote (:mod:`flaws.execute.zygote`) to fork a sandboxed child,
@@ -409,7 +411,9 @@ class Worker:
         if key not in t:
             from .groundtruth import load_expected_file
 
-            data = load_expected_file(os.path.join(self.spec["expected_dir"], t["expected_file"]))
+            fd = os.open(t["expected_file"], os.O_RDONLY, dir_fd=self.spec["expected_fd"])
+            with os.fdopen(fd, "rb") as fh:
+                data = load_expected_file(fh)
             for w in ("base", "plus"):
                 t[f"_{w}_exp"] = self._decode_expected(data[w])
         return t[key]
@@ -434,13 +438,26 @@ class Worker:
         shutil.rmtree(self.workroot, ignore_errors=True)
 
 
-def main() -> int:
-    out = os.fdopen(os.dup(1), "wb")
-    os.dup2(2, 1)  # stray prints of ours must not corrupt the protocol
-    inp = sys.stdin.buffer
+def _not_dumpable() -> None:
+    """PR_SET_DUMPABLE 0: processes of our uid (the samples, when the host is not root) can
+    then neither ptrace us nor open our ``/proc/<pid>/fd``, ``mem`` or ``environ``."""
+    from .zygote import _libc
+
+    if _libc().prctl(4, 0, 0, 0, 0) != 0:  # PR_SET_DUMPABLE
+        raise OSError("prctl(PR_SET_DUMPABLE, 0) failed")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m flaws.execute.worker IN_FD OUT_FD``: frames from the host on ``IN_FD``,
+    answers on ``OUT_FD`` (see :class:`flaws.execute.pool._Proc` for why not stdin/stdout)."""
+    in_fd, out_fd = (int(x) for x in (argv if argv is not None else sys.argv[1:]))
+    out = os.fdopen(out_fd, "wb")
+    inp = os.fdopen(in_fd, "rb")
+    os.dup2(2, 1)  # stray prints of ours go to stderr
     spec = read_host_frame(inp)
     if spec is None:
         return 1
+    _not_dumpable()
     worker = Worker(spec)
     write_host_frame(out, {"ready": True})
     try:
