@@ -41,6 +41,20 @@ PACKAGES = ["requests", "urllib3", "idna", "charset_normalizer", "certifi", "bs4
             "httplib2", "pyparsing"]
 KEYS = ["task_id", "sample_index", "base_status", "plus_status"]
 
+ONLY_HERE = """import importlib.machinery, sys
+SITE, NAMES = {site!r}, set({names!r})
+class OnlyHere:
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if name not in NAMES:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, [SITE])
+        if spec is None:
+            raise ModuleNotFoundError(f"No module named {{name!r}} in " + SITE, name=name)
+        return spec
+sys.meta_path.insert(0, OnlyHere)
+"""
+
 SCRIPT = r"""
 import json, sys
 from flaws.execute import evaluate
@@ -146,8 +160,10 @@ def _lay_out_clone(where: Path) -> Path:
     here = Path(sysconfig.get_paths()["purelib"])
     for name in PACKAGES:
         shutil.copytree(here / name, site / name, ignore=shutil.ignore_patterns("__pycache__"))
-    # the clone's src first, then this environment's packages (pandas, evalplus, ...)
-    (site / "flaws-relocated.pth").write_text(f"{where / 'src'}\n{here}\n")
+    # the clone's src first, then this environment's packages (pandas, evalplus, ...); the copied
+    # packages may come from the clone only, so a sandbox that cannot reach it fails to import them
+    (site / "_flaws_relocated.py").write_text(ONLY_HERE.format(site=str(site), names=sorted(PACKAGES)))
+    (site / "flaws-relocated.pth").write_text(f"{where / 'src'}\n{here}\nimport _flaws_relocated\n")
     return venv / "bin" / "python"
 
 

@@ -73,6 +73,8 @@ def _expose_args(paths: Iterable[Path]) -> list[str]:
     for p in paths:
         p = Path(p).resolve()
         parts = p.parts
+        # every closed ancestor (not only the first: a 0700 folder inside a 0700 home) becomes a
+        # world-traversable tmpfs holding just the next component, bound back read-only
         for k in range(1, len(parts)):
             anc = Path(*parts[:k])
             nxt = Path(*parts[:k + 1])
@@ -80,12 +82,10 @@ def _expose_args(paths: Iterable[Path]) -> list[str]:
                 if nxt not in bound:
                     args += ["--ro-bind", str(nxt), str(nxt)]
                     bound.add(nxt)
-                break
-            if not _traversable(anc):
+            elif not _traversable(anc):
                 args += ["--perms", "0755", "--tmpfs", str(anc), "--ro-bind", str(nxt), str(nxt)]
                 masked.add(anc)
                 bound.add(nxt)
-                break
     return args
 
 
