@@ -276,8 +276,6 @@ def test_built_book(built_book_check):
     assert (shots / "report.png").read_bytes().startswith(b"\x89PNG")
 
 
-@pytest.mark.xfail(strict=False, reason="issue 14 item 3: the landing figure (Fig. 1a) is not on the "
-                   "landing page yet; drop this mark (or run bookcheck --require-landing-figure) once it is")
 def test_built_book_landing_page_has_a_figure(built_book_check):
     _, report = built_book_check
     landing = toc_pages(ROOT / "_toc.yml")[0]
