@@ -32,6 +32,7 @@ import sys
 from pathlib import Path
 
 from . import codec
+from .protocol import MISSING, load_expected_file  # noqa: F401 - part of this module's API
 
 DATASET = {"humaneval+": "humaneval", "mbpp+": "mbpp"}
 CACHE_VERSION = 2
@@ -68,7 +69,6 @@ EVALPLUS_INTERMITTENT = {"mbpp+": ("Mbpp/392", "Mbpp/599", "Mbpp/630")}
 
 # Inputs whose reference output could not be recorded are stored as this marker;
 # the worker judges any output against it as a failure.
-MISSING = "__flaws_missing__"
 
 
 def dataset_of(benchmark: str) -> str:
@@ -240,13 +240,6 @@ def _compute_expected_dir(benchmark: str, path: Path, workers: int, reps: int,
 def expected_index(path: Path) -> dict:
     """``{task_id: {"file", "base_time", "plus_time", ...}}`` of a cache directory."""
     return json.loads((Path(path) / "index.json").read_text())["tasks"]
-
-
-def load_expected_file(path) -> dict:
-    """``{"base": [enc...], "plus": [enc...]}`` of one task (trusted worker side); ``path`` is a
-    path or an open binary file."""
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        return json.load(fh)
 
 
 def compute_expected(benchmark: str, tasks: list[dict], workers: int = 1, reps: int = 2,

@@ -32,36 +32,17 @@ import select
 import shutil
 import signal
 import socket
-import struct
 import subprocess
 import sys
 import tempfile
 import time
 
 from .codec import decode
-from .groundtruth import MISSING
+from .protocol import MISSING, load_expected_file, read_frame, write_frame
 from .verdict import Judge, type_name
 from .zygote import FRAME, send_request
 
-HOST = struct.Struct("<I")
 _TICK = os.sysconf("SC_CLK_TCK")
-
-
-def read_host_frame(f):
-    head = f.read(HOST.size)
-    if len(head) < HOST.size:
-        return None
-    n = HOST.unpack(head)[0]
-    data = f.read(n)
-    if len(data) < n:
-        return None
-    return json.loads(data)
-
-
-def write_host_frame(f, obj) -> None:
-    data = json.dumps(obj, separators=(",", ":")).encode()
-    f.write(HOST.pack(len(data)) + data)
-    f.flush()
 
 
 def cpu_seconds(pid: int) -> float | None:
@@ -409,8 +390,6 @@ class Worker:
         """Expected outputs of a task, read from the cache directory on first use."""
         key = f"_{which}_exp"
         if key not in t:
-            from .groundtruth import load_expected_file
-
             fd = os.open(t["expected_file"], os.O_RDONLY, dir_fd=self.spec["expected_fd"])
             with os.fdopen(fd, "rb") as fh:
                 data = load_expected_file(fh)
@@ -454,21 +433,21 @@ def main(argv: list[str] | None = None) -> int:
     out = os.fdopen(out_fd, "wb")
     inp = os.fdopen(in_fd, "rb")
     os.dup2(2, 1)  # stray prints of ours go to stderr
-    spec = read_host_frame(inp)
+    spec = read_frame(inp)
     if spec is None:
         return 1
     _not_dumpable()
     worker = Worker(spec)
-    write_host_frame(out, {"ready": True})
+    write_frame(out, {"ready": True})
     try:
         while True:
-            job = read_host_frame(inp)
+            job = read_frame(inp)
             if job is None:
                 break
             res = {"job": job["job"]}
             for which in job["which"]:
                 res[which] = worker.run(job["task_id"], which, job["solution"], job["mode"])
-            write_host_frame(out, res)
+            write_frame(out, res)
     finally:
         worker.close()
     return 0
