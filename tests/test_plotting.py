@@ -103,3 +103,22 @@ def test_curve_panels_one_axis_per_panel_and_shared_colours():
     assert len(colours) == 1  # same colour key -> same colour
     assert {line.get_linestyle() for line in visible[0].lines if line.get_label() == "s2"} == {"--"}
     plt.close(fig)
+
+
+def test_save_book_figure_is_byte_stable(tmp_path):
+    import matplotlib as mpl
+    import matplotlib.pyplot as plt
+
+    with mpl.rc_context():
+        use_style()
+        paths = []
+        for _ in range(2):
+            fig, ax = plt.subplots()
+            ax.plot([0, 1], [0.5, 0.9], "o-")
+            paths.append(plotting.save_book_figure(fig, "t1", root=tmp_path).read_bytes())
+            plt.close(fig)
+    assert paths[0] == paths[1] and paths[0].startswith(b"<?xml")
+    assert b"<dc:date>" not in paths[0]
+    with pytest.raises(ValueError):
+        plotting.save_book_figure(None, "Bad Name", root=tmp_path)
+

@@ -201,3 +201,32 @@ def save_figure_data(data, name: str, *, root: str | Path | None = None, page_di
     depth = len(PurePosixPath(page_dir).parts)
     href = "/".join([".."] * depth + [FIGURE_DATA_DIR, f"{name}.csv"])
     return FigureData(path, href, len(frame))
+
+
+BOOK_FIGURE_DIR = "_static/figures"
+
+
+def save_book_figure(fig, name: str, *, root: str | Path | None = None) -> Path:
+    """Save ``fig`` as ``<root>/_static/figures/<name>.svg`` for a Markdown page of the book (the
+    landing page shows Fig. 1a this way: a figure glued in a notebook cannot be pasted into
+    another page as a figure with alt text). Same figure, same bytes (no date in the file, fixed
+    SVG ids); written only when it changed, atomically. Committed like the notebooks' outputs."""
+    import io
+
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
+        raise ValueError(f"figure name {name!r}: use lower-case letters, digits, '-' and '_'")
+    if root is None:
+        from .sources import project_root
+
+        root = project_root()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None}, bbox_inches="tight")
+    data = buf.getvalue()
+    path = Path(root) / BOOK_FIGURE_DIR / f"{name}.svg"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.is_file() or path.read_bytes() != data:
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    return path
+
