@@ -22,6 +22,13 @@ SIGKILL loses at most the record being written; ``fsync`` at least every second
 and at the end).  A rerun reads the journal, ignores a torn last line, and only
 executes samples not yet in it.  Identical programs of the same task are
 executed once per run (``dedupe=True``) and share the verdict.
+
+Per-input results (``details=True``, EvalPlus's ``--test-details`` analogue): each
+record also has ``failed_base``/``failed_plus`` (sorted 0-based indices of every
+input not passed) and ``reached_base``/``reached_plus`` (inputs judged before the
+run's CPU budget, ``details_time_cap``, ran out; later ones are unknown).  Verdicts
+and ``first_failed_*`` are those of the default run.  Use a journal of its own:
+records without the lists are not reused.
 """
 
 from __future__ import annotations
@@ -110,6 +117,10 @@ def _outcome(sample: dict, sha: str, res: dict) -> dict:
         r = res[which]
         rec[f"{which}_status"] = r["status"]
         rec[f"first_failed_{which}"] = r.get("first_failed") if r["status"] != "pass" else None
+    for which in ("base", "plus"):
+        if "failed" in res[which]:  # details mode
+            rec[f"failed_{which}"], rec[f"reached_{which}"] = (res[which]["failed"],
+                                                               res[which]["reached"])
     return rec
 
 
@@ -135,7 +146,8 @@ def judge_spec(benchmark: str, tasks: list[dict] | None = None, *, workers: int 
 def evaluate(samples: Iterable[dict], benchmark: str, workers: int = 1, *,
              journal: str | os.PathLike | None = None, progress: bool = True,
              dedupe: bool = True, sandbox: str = "auto", options: dict | None = None,
-             total: int | None = None, stats: dict | None = None) -> Iterator[dict]:
+             total: int | None = None, stats: dict | None = None,
+             details: bool = False, details_time_cap: float | None = None) -> Iterator[dict]:
     """Judge ``samples`` (dicts with at least ``task_id`` and ``solution``).
 
     Yields one outcome record per sample (see module docstring), in completion
@@ -166,6 +178,8 @@ def evaluate(samples: Iterable[dict], benchmark: str, workers: int = 1, *,
     done: dict[str, dict] = {}
     if journal is not None:
         done = read_journal(Path(journal))
+        if details:
+            done = {k: r for k, r in done.items() if "failed_plus" in r}
         jr = _Journal(Path(journal))
     shas = [solution_sha256(s["solution"]) for s in samples]
     todo: dict[tuple[str, str], list[int]] = {}
@@ -181,7 +195,8 @@ def evaluate(samples: Iterable[dict], benchmark: str, workers: int = 1, *,
             group = (s["task_id"], shas[k]) if dedupe else (s["task_id"], str(k))
             todo.setdefault(group, []).append(k)
         if todo:
-            jobs = ({"task_id": g[0], "solution": samples[ks[0]]["solution"], "group": g}
+            jobs = ({"task_id": g[0], "solution": samples[ks[0]]["solution"], "group": g,
+                     "details": details, "details_time_cap": details_time_cap}
                     for g, ks in todo.items())
             if stats is not None:
                 stats.setdefault("runs", 0)
@@ -209,7 +224,8 @@ def evaluate(samples: Iterable[dict], benchmark: str, workers: int = 1, *,
 
 def judge_programs(tasks: list[dict], programs: Iterable[dict], dataset: str = "humaneval",
                    workers: int = 1, *, sandbox: str = "auto",
-                   options: dict | None = None, uid_base: int = 61000) -> list[dict]:
+                   options: dict | None = None, uid_base: int = 61000,
+                   details: bool = False, details_time_cap: float | None = None) -> list[dict]:
     """Judge programs against hand-made tasks (used by tests and for small checks).
 
     ``tasks``: dicts with ``task_id, entry_point, atol, base_input, plus_input,
@@ -217,7 +233,8 @@ def judge_programs(tasks: list[dict], programs: Iterable[dict], dataset: str = "
     optionally ``base_time``/``plus_time`` (canonical seconds per input, default 0).
     ``programs``: dicts with ``task_id`` and ``solution``.  Returns, in input order,
     ``{"task_id", "base": {...}, "plus": {...}}`` with each run's ``status`` and
-    ``first_failed`` (and ``reason`` when known).
+    ``first_failed`` (and ``reason`` when known; with ``details``, ``failed`` and
+    ``reached`` as in :func:`evaluate`).
     """
     from . import codec
     from .pool import WorkerPool
@@ -237,8 +254,8 @@ def judge_programs(tasks: list[dict], programs: Iterable[dict], dataset: str = "
             "options": groundtruth.options(**(options or {})),
             "evalplus_modules": groundtruth.evalplus_modules()}
     programs = list(programs)
-    jobs = [{"task_id": p["task_id"], "solution": p["solution"], "k": k}
-            for k, p in enumerate(programs)]
+    jobs = [{"task_id": p["task_id"], "solution": p["solution"], "k": k, "details": details,
+             "details_time_cap": details_time_cap} for k, p in enumerate(programs)]
     out: list = [None] * len(jobs)
     with WorkerPool(spec, workers=workers, sandbox=sandbox, uid_base=uid_base) as pool:
         for job, res in pool.run(jobs):

@@ -22,8 +22,9 @@ The child (:func:`_child_main`):
    worker's unprivileged uid (so ``kill(-1)`` and file writes cannot hurt);
 6. EvalPlus's ``reliability_guard`` (same disabled functions, so programs that
    call ``exit``, ``open``, ``os.remove``... behave as under EvalPlus);
-7. ``exec`` of the program, lookup of the entry point, then one call per input,
-   streaming each encoded return value as a frame on fd 3.
+7. ``exec`` of the program, lookup of the entry point, then one call per input
+   (from input ``start`` of the request on, default 0), streaming each encoded
+   return value as a frame on fd 3.
 
 Frames are ``kind(1 byte) + length(4 bytes little endian) + payload``:
 ``R`` loaded, ``X`` load error (does not compile / raises / no entry point),
@@ -200,7 +201,7 @@ def _child_main(req: dict, wfd: int, task: tuple) -> None:
             send_frame(RESULT_FD, b"X")
             os._exit(0)
         send_frame(RESULT_FD, b"R")
-        for inp in inputs:
+        for inp in inputs[req.get("start", 0):]:
             try:
                 out = fn(*inp)
             except BaseException:  # noqa: BLE001 - incl. SystemExit, KeyboardInterrupt
