@@ -14,9 +14,10 @@ RAISES_1_WRONG_3 = ("def f(x):\n    if x == 1:\n        raise ValueError(x)\n"
                     "    return -1 if x == 3 else x\n")
 LOOPS_2 = "def f(x):\n    while x == 2:\n        pass\n    return x\n"
 EXITS_0_4 = ("import sys\ndef f(x):\n    if x in (0, 4):\n        sys.exit(1)\n    return x\n")
+HARD_EXIT_2 = "import os\ndef f(x):\n    if x == 2:\n        os._exit(1)\n    return x\n"
 CORRECT = "def f(x):\n    return x\n"
 BROKEN = "def f(x):\n    return (\n"
-PROGRAMS = [WRONG_1_3, RAISES_1_WRONG_3, LOOPS_2, EXITS_0_4, CORRECT, BROKEN]
+PROGRAMS = [WRONG_1_3, RAISES_1_WRONG_3, LOOPS_2, EXITS_0_4, HARD_EXIT_2, CORRECT, BROKEN]
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +30,7 @@ def both():
 
 def test_every_failing_input_is_listed(both):
     _default, details = both
-    assert [d["plus"]["failed"] for d in details] == [[1, 3], [1, 3], [2], [0, 4], [],
+    assert [d["plus"]["failed"] for d in details] == [[1, 3], [1, 3], [2], [0, 4], [2], [],
                                                       [0, 1, 2, 3, 4]]
     assert all(d["plus"]["reached"] == 5 for d in details)
 
@@ -41,8 +42,8 @@ def test_verdicts_and_first_failed_are_the_default_ones(both):
             assert a[which]["status"] == b[which]["status"]
             assert a[which]["first_failed"] == b[which]["first_failed"]
             assert "failed" not in a[which]
-    assert [d["plus"]["status"] for d in default] == ["fail", "fail", "timeout", "fail", "pass",
-                                                      "error"]
+    assert [d["plus"]["status"] for d in default] == ["fail", "fail", "timeout", "fail", "fail",
+                                                      "pass", "error"]
 
 
 def test_budget_leaves_later_inputs_unknown():

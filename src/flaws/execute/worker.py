@@ -222,6 +222,8 @@ class Worker:
                "processes": self.opts["processes"]}
         if start:
             req["start"] = start
+        if failures is not None:
+            req["keep_going"] = True  # the child goes on after an exception (EvalPlus's details)
         r, w = os.pipe()
         try:
             pid = send_request(self.sock, req, w)
@@ -259,8 +261,9 @@ class Worker:
         ``reached`` (inputs judged; those after it are unknown).
 
         ``status`` and ``first_failed`` are what :meth:`run` reports.  A wrong output
-        does not stop the child; an exception, time-out or early exit ends it, that
-        input counts as failed and a fresh child goes on from the next input.  All
+        or an exception does not stop the child (as in EvalPlus's details mode); a
+        time-out or an early exit ends it, that input counts as failed and a fresh child
+        goes on from the next input.  All
         children together get a CPU budget (``time_cap``, default EvalPlus's per-run cap
         ``min(60, sum of limits) + 1``; the first child always gets that cap, so the
         verdict is :meth:`run`'s); when it is spent, the inputs not yet judged are left
@@ -402,18 +405,27 @@ class Worker:
                     return done("error")
                 if i < 0:
                     return done("fail", None, reason="protocol")
-                if kind == b"E":
-                    return done("fail", i, reason="exception")
-                if kind == b"U":
-                    return done("fail", i, reason="unencodable")
-                if kind != b"O":
+                if kind in (b"E", b"U"):
+                    why = "exception" if kind == b"E" else "unencodable"
+                    if failures is None:
+                        return done("fail", i, reason=why)
+                    # details mode: the child went on with the next input
+                    failures.add(start + i)
+                    if first_fail[0] is None:
+                        first_fail[0] = (i, why)
+                    batch_limit += limits[i]
+                elif kind != b"O":
                     return done("fail", i, reason="protocol")
-                used = cpu_mark - cpu_start
-                batch_limit += limits[i]
-                if record:
+                if kind != b"O":
+                    pass  # details mode: an exception, counted above
+                elif record:
+                    used = cpu_mark - cpu_start
+                    batch_limit += limits[i]
                     outputs.append(payload.decode())
                     times.append(used)
                 else:
+                    used = cpu_mark - cpu_start
+                    batch_limit += limits[i]
                     if used > batch_limit:
                         return done("timeout", batch_start)
                     if expected[i] is None:  # the reference itself has no output here
