@@ -31,6 +31,7 @@ STAGES = [
     "05_two_type_model",
     "06_code_quality",
     "07_external_validity",
+    "08_verifier_strength",
 ]
 # Works the book must cite (issue 6): key in book/references.bib.
 REQUIRED_REFERENCES = {

@@ -137,7 +137,8 @@ def test_stored_plus_failures_agree_with_the_first_failing_index(real):
     j = f.set_index(["task_id", "solution_sha256"]).join(first[["first_failed_plus"]])
     # the first failing input of the details run is the executor's first_failed_plus
     assert all(fl and fl[0] == int(ff) for fl, ff in zip(j.failed, j.first_failed_plus))
-    assert (j.reached > j.first_failed_plus).all() and (j.reached <= j.n_plus).all()
+    first_idx = j.first_failed_plus.astype(int)
+    assert (j.reached > first_idx).all() and (j.reached <= j.n_plus).all()
     # every stored false positive is rejected by the plus-input verifiers at m = all
     mats = vf.failure_matrix(f)
     assert (vf.accepts("base+random:100000:0", real, mats) == vf.accepts("plus", real)).all()

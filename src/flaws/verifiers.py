@@ -91,16 +91,20 @@ def parse(spec: str) -> Verifier:
     return Verifier(family, int(m), seed)
 
 
-def failure_matrix(failures: pd.DataFrame) -> dict:
-    """Per task, the boolean matrix (programs x plus inputs) of failed-or-unknown inputs and the
-    row of each program: ``{task_id: (matrix, {solution_sha256: row})}``."""
+def failure_matrix(failures: pd.DataFrame, unknown: str = "fail") -> dict:
+    """Per task, the boolean matrix (programs x plus inputs) of failed inputs and the row of each
+    program: ``{task_id: (matrix, {solution_sha256: row})}``. Inputs not judged (from
+    ``reached`` on) count as failed (``unknown="fail"``, EvalPlus's convention: a lower bound of
+    what a random verifier accepts) or as passed (``"pass"``: an upper bound)."""
+    if unknown not in ("fail", "pass"):
+        raise ValueError("unknown must be 'fail' or 'pass'")
     out = {}
     for task, g in failures.groupby("task_id", sort=False):
         n_plus = int(g["n_plus"].iloc[0])
         mat = np.zeros((len(g), n_plus), dtype=bool)
         for row, (failed, reached) in enumerate(zip(g["failed"], g["reached"])):
             mat[row, list(failed)] = True
-            mat[row, int(reached):] = True  # not judged before the budget ran out: counted failed
+            mat[row, int(reached):] = unknown == "fail"  # not judged before the budget ran out
         out[task] = (mat, {h: k for k, h in enumerate(g["solution_sha256"])})
     return out
 
@@ -253,3 +257,130 @@ def smallest_m(ceiling, target, ms, seed: int = 0, n_resamples: int = 2000,
 
 
 __all__ += ["smallest_m"]
+
+
+# ----------------------------------------------------------------------------------------------
+# A family of verifiers over a grid of strengths m
+# ----------------------------------------------------------------------------------------------
+
+def family_counts(outcomes: pd.DataFrame, family: str, ms, seeds=(0,), failures=None,
+                  tasks=None, by=("benchmark", "model", "prompt_style"), unknown: str = "fail") -> dict:
+    """Per-task counts under ``base+<family>:m`` for every m of ``ms`` (0 = base, :data:`ALL` =
+    plus): ``{m: [counts, ...]}``, one counts table per seed for ``family="random"`` (m = 0 and
+    all need no draw: one table), one for ``"first"``. ``tasks``: keep only these task ids;
+    ``unknown``: see :func:`failure_matrix`."""
+    if family == "random" and failures is not None and isinstance(failures, pd.DataFrame):
+        failures = failure_matrix(failures, unknown)
+    out = {}
+    for m in ms:
+        if family == "first" or m == 0 or m == ALL:
+            specs = [f"base+first:{m}"]
+        else:
+            specs = [f"base+random:{m}:{s}" for s in seeds]
+        tables = []
+        for spec in specs:
+            c = verifier_counts(outcomes, accepts(spec, outcomes, failures), by=by)
+            tables.append(c[c["task_id"].isin(tasks)].reset_index(drop=True) if tasks is not None else c)
+        out[m] = tables
+    return out
+
+
+def task_arrays(tables: list, configs, keys=("model", "prompt_style")):
+    """N, B, C of each counts table as (draws x tasks x configs) arrays
+    (:func:`flaws.correlation.task_matrices`), and the task ids."""
+    from .correlation import task_matrices
+
+    mats = [task_matrices(t, configs, keys) for t in tables]
+    stack = {k: np.stack([m[k] for m in mats]) for k in ("N", "B", "C")}
+    return stack["N"], stack["B"], stack["C"], mats[0]["task_ids"]
+
+
+def per_task_ceiling(tables: list, configs, k: int | None = None, keys=("model", "prompt_style")):
+    """Reachable accuracy at budget ``k`` (None: K = n, every sample drawn if needed) per task
+    and configuration, averaged over the draws: (tasks x configs), from
+    :func:`flaws.resampling.reachable_accuracy` / ``reachable_accuracy_limit``."""
+    from .resampling import reachable_accuracy, reachable_accuracy_limit
+
+    N, B, C, _ = task_arrays(tables, configs, keys)
+    if k is None:
+        per = reachable_accuracy_limit(B, C)
+    else:
+        per = reachable_accuracy(np.maximum(N, 1).ravel(), B.ravel(), C.ravel(), [k])[:, 0]
+    return per.reshape(B.shape).mean(axis=0)
+
+
+def ceiling_table(family: dict, configs, keys=("model", "prompt_style"), seed: int = 0,
+                  n_resamples: int = 2000, confidence: float = 0.95, k: int | None = None) -> pd.DataFrame:
+    """Ceilings of each configuration under each verifier of a family (:func:`family_counts`).
+
+    Per m and configuration: conditional accuracy (mean of c/b over tasks with b > 0, averaged
+    over the draws), reachable accuracy at K = ``k`` (:func:`per_task_ceiling`; default K = n)
+    with a task bootstrap interval, and the verifier's false-positive rate on that configuration (pooled over
+    samples, averaged over draws). Columns: m, ``keys``, conditional_accuracy, reachable,
+    reachable_low, reachable_high, false_positive_rate, draws."""
+    from .stats import bootstrap_mean
+
+    rows = []
+    for m, tables in family.items():
+        N, B, C, _ = task_arrays(tables, configs, keys)
+        reach = per_task_ceiling(tables, configs, k, keys)
+        defined = B > 0
+        ratio = np.where(defined, C / np.where(defined, B, 1), 0.0)
+        cond = (ratio.sum(axis=1) / defined.sum(axis=1)).mean(axis=0)
+        fpr = ((B - C).sum(axis=1) / B.sum(axis=1)).mean(axis=0)
+        for j, cfg in enumerate(configs):
+            have = N[0, :, j] > 0
+            lo, hi = bootstrap_mean(reach[have, j], np.random.default_rng(seed), confidence, n_resamples)
+            rows.append({"m": m, **dict(zip(keys, cfg)), "conditional_accuracy": float(cond[j]),
+                         "reachable": float(reach[have, j].mean()), "reachable_low": lo,
+                         "reachable_high": hi, "false_positive_rate": float(fpr[j]),
+                         "draws": len(tables)})
+    return pd.DataFrame(rows)
+
+
+def order_comparison(first: dict, random: dict, base_tables: list, seed: int = 0,
+                     n_resamples: int = 2000, confidence: float = 0.95) -> pd.DataFrame:
+    """Is the benchmark's order of the plus inputs informative? Per m (present in both families),
+    the share of the base tests' false positives still accepted by the first m inputs and by m
+    random inputs (mean over draws), their difference (random - first: > 0 when the first m
+    reject more), a task-bootstrap interval of the difference (``flaws.stats.bootstrap_ratio``)
+    and a two-sided p-value of the mean per-task difference (``flaws.stats.paired_mean_interval``),
+    Holm-corrected over the m values (``flaws.stats.holm``). Counts are summed over the
+    configurations of each task."""
+    from .stats import bootstrap_ratio, holm, paired_mean_interval
+
+    def wrong(tables):
+        per = [t.groupby("task_id", sort=True).apply(lambda g: (g.base_passes - g.correct).sum(),
+                                                      include_groups=False) for t in tables]
+        return pd.concat(per, axis=1).mean(axis=1)
+
+    fp0 = wrong(base_tables)
+    rows = []
+    for m in first:
+        if m not in random or m in (0, ALL):
+            continue
+        f, r = wrong(first[m]).reindex(fp0.index), wrong(random[m]).reindex(fp0.index)
+        d = (r - f).to_numpy()
+        lo, hi = bootstrap_ratio(d, fp0.to_numpy(), np.random.default_rng(seed), confidence, n_resamples)
+        _, _, p = paired_mean_interval(d, np.random.default_rng(seed), confidence, n_resamples)
+        rows.append({"m": m, "first": float(f.sum() / fp0.sum()), "random": float(r.sum() / fp0.sum()),
+                     "difference": float(d.sum() / fp0.sum()), "low": lo, "high": hi, "p": p})
+    out = pd.DataFrame(rows)
+    out["p_holm"] = holm(out["p"].to_numpy())
+    return out
+
+
+__all__ += ["family_counts", "task_arrays", "per_task_ceiling", "ceiling_table", "order_comparison"]
+
+
+def mean_counts(tables: list) -> pd.DataFrame:
+    """The counts tables of several draws of one verifier (same rows) averaged: accepted and
+    accepted-and-correct become expected counts per task, so :func:`rates` gives the rates pooled
+    over the draws."""
+    out = tables[0].copy()
+    for col in ("base_passes", "correct"):
+        out[col] = np.mean([t[col].to_numpy(dtype=float) for t in tables], axis=0)
+    return out
+
+
+__all__ += ["mean_counts"]

@@ -17,7 +17,8 @@ both), sorted by task number and hash, gzip header ``mtime=0`` (byte-identical r
 ``failed_plus`` lists the 0-based indices of the failing inputs as ranges
 (``"1,3,5-9"``, :func:`encode_indices`); ``reached`` is the number of leading inputs
 judged before the run's CPU budget ran out (``n_plus`` when all were judged): inputs from
-``reached`` on are unknown.
+``reached`` on are unknown. A file written from an unfinished run (:func:`from_journal`) holds
+the programs not executed yet with their first failing input only (``reached`` right after it).
 """
 
 from __future__ import annotations
@@ -149,6 +150,50 @@ def build(out=None, workers: int = 1, time_cap: float | None = None, progress: b
     return write(to_rows(recs, n_plus), out or default_path())
 
 
+def from_journal(out=None) -> tuple[Path, int]:
+    """Write the file from the journal of an unfinished :func:`build`: programs not executed yet
+    get the one failing input the outcomes record (``first_failed_plus``) and
+    ``reached = first_failed_plus + 1`` (every later input unknown). Returns the path and the
+    number of programs filled in that way."""
+    from .groundtruth import cache_dir, load_tasks
+    from .outcomes import default_path as outcomes_path, read_outcomes
+    from .runner import EXECUTOR_VERSION, read_journal
+
+    journal = cache_dir() / f"journal-plus-details-v{EXECUTOR_VERSION}.jsonl"
+    n_plus = {t["task_id"]: len(t["plus_input"]) for t in load_tasks("humaneval+")}
+    rows = {(r["task_id"], r["solution_sha256"]): r
+            for r in to_rows(read_journal(journal).values(), n_plus)}
+    o = read_outcomes(outcomes_path())
+    fp = o[(o["base_status"] == "pass") & (o["plus_status"] != "pass")].drop_duplicates(
+        ["task_id", "solution_sha256"])
+    filled = 0
+    for t, h, first in fp[["task_id", "solution_sha256", "first_failed_plus"]].itertuples(index=False):
+        if (t, h) not in rows:
+            rows[(t, h)] = {"task_id": t, "solution_sha256": h, "n_plus": n_plus[t],
+                            "reached": int(first) + 1, "failed_plus": encode_indices([first])}
+            filled += 1
+    return write(rows.values(), out or default_path()), filled
+
+
+def cost_summary(programs_executed: int, wall_seconds: float, time_cap: float, workers: int = 1,
+                 path=None) -> dict:
+    """Measured cost of a run and its extrapolation to every distinct program of the outcomes
+    that fails plus (correct programs already run every plus input in the default mode)."""
+    from .outcomes import default_path as outcomes_path, read_outcomes
+
+    path = Path(path or default_path())
+    o = read_outcomes(outcomes_path())
+    failing = o[o["plus_status"] != "pass"].drop_duplicates(["task_id", "solution_sha256"])
+    n_file = max(1, sum(1 for _ in gzip.open(path, "rt")) - 1)
+    size = path.stat().st_size
+    per = wall_seconds / max(1, programs_executed)
+    return {"programs_executed": int(programs_executed), "wall_seconds": round(float(wall_seconds), 1),
+            "workers": workers, "time_cap_cpu_seconds": time_cap, "file_bytes": size,
+            "file_programs": n_file, "all_plus_failing_programs": int(len(failing)),
+            "extrapolated_wall_hours_all": round(per * len(failing) / 3600, 2),
+            "extrapolated_bytes_all": int(size / n_file * len(failing))}
+
+
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
@@ -160,7 +205,13 @@ def main(argv: list[str] | None = None) -> int:
                          "per-run cap, min(60, sum of limits) + 1)")
     ap.add_argument("--limit", type=int, default=None, help="only the first N programs")
     ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--from-journal", action="store_true",
+                    help="write the file from an unfinished run's journal (no execution)")
     a = ap.parse_args(argv)
+    if a.from_journal:
+        path, filled = from_journal(a.out)
+        print(f"wrote {path} ({filled} programs not executed: first failing input only)")
+        return 0
     print(f"wrote {build(a.out, a.workers, a.time_cap, limit=a.limit)}")
     return 0
 
