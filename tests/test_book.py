@@ -358,6 +358,9 @@ def test_data_schema_lists_the_columns_the_code_writes():
 
     assert documented_columns() == list(OUTCOME_COLUMNS)
     assert documented_columns("evalplus_verdicts.csv.gz") == VERDICT_COLUMNS + RERUN_COLUMNS
+    from flaws.execute.plus_failures import COLUMNS as PLUS_FAILURE_COLUMNS
+
+    assert documented_columns("plus_failures.csv.gz") == PLUS_FAILURE_COLUMNS
 
 
 def test_data_schema_matches_the_committed_outcomes():
