@@ -32,6 +32,7 @@ STAGES = [
     "05_two_type_model",
     "06_code_quality",
     "07_external_validity",
+    "08_verifier_strength",
 ]
 # Works the book must cite (issue 6): key in book/references.bib.
 REQUIRED_REFERENCES = {
@@ -412,6 +413,9 @@ def test_data_schema_lists_the_columns_the_code_writes():
 
     assert documented_columns() == list(OUTCOME_COLUMNS)
     assert documented_columns("evalplus_verdicts.csv.gz") == VERDICT_COLUMNS + RERUN_COLUMNS
+    from flaws.execute.plus_failures import COLUMNS as PLUS_FAILURE_COLUMNS
+
+    assert documented_columns("plus_failures.csv.gz") == PLUS_FAILURE_COLUMNS
 
 
 def test_data_schema_matches_the_committed_outcomes():

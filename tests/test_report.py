@@ -157,3 +157,42 @@ def test_k_opt_at_the_sample_cap_is_censored(tmp_path, capsys):
     assert report.main([str(f), "--out", str(tmp_path / "o")]) == 0
     text = capsys.readouterr().out
     assert "≥ 4" in text and "censored" in text
+
+
+def test_verifier_first_m_plus_inputs(tmp_path, capsys, monkeypatch):
+    """--verifier base+plus:M: a false positive whose first failing plus input (found among the
+    task's plus inputs) comes at or after M is still accepted; M = 0 is the base report, M = all
+    the plus verdicts."""
+    plus = {"HumanEval/0": [[1], [2], [3], [4]], "HumanEval/1": [["a"], ["b"], ["c"]]}
+    rows = {"HumanEval/0": [("pass", "pass", []), ("pass", "fail", [[3]]), ("pass", "fail", [[4], [2]]),
+                            ("fail", "fail", [])],
+            "HumanEval/1": [("pass", "pass", []), ("pass", "fail", [["a"]]), ("pass", "timeout", []),
+                            ("fail", "fail", [])]}
+    data = {"eval": {t: [{"task_id": t, "solution": "", "base_status": b, "plus_status": p,
+                          "base_fail_tests": [], "plus_fail_tests": f} for b, p, f in s]
+                     for t, s in rows.items()}}
+    f = tmp_path / "m.json"
+    f.write_text(json.dumps(data))
+    real = report.with_first_failed_plus
+    monkeypatch.setattr(report, "with_first_failed_plus", lambda o, p: real(o, p, plus_inputs=plus))
+    outcomes, unknown = report.with_first_failed_plus(report.read_eval_results(f), f)
+    assert outcomes.first_failed_plus.tolist() == ["", "2", "1", "", "", "0", "0", ""] and unknown == 1
+
+    def run(*extra):
+        assert report.main([str(f), "--json", "--no-filter", "--out", str(tmp_path / "o"), *extra]) == 0
+        return json.loads(capsys.readouterr().out)
+
+    base, m0, m2, m_all, gt = run(), run("--verifier", "base+plus:0"), run("--verifier", "base+plus:2"), \
+        run("--verifier", "base+plus:all"), run("--verifier", "plus")
+    assert m0["conditional_accuracy"] == base["conditional_accuracy"] and m0["k_opt"] == base["k_opt"]
+    assert base["conditional_accuracy"]["estimate"] == pytest.approx((1 / 3 + 1 / 3) / 2)
+    # m = 2: task 0 rejects the sample failing input 1, keeps the one failing input 2 -> 1/2;
+    # task 1 rejects both (first failing input 0, and the time-out without a listed input)
+    assert m2["conditional_accuracy"]["estimate"] == pytest.approx((1 / 2 + 1) / 2)
+    assert m2["verifier"] == "base+first:2" and m2["samples_without_failing_input"] == 1
+    assert m_all["conditional_accuracy"]["estimate"] == gt["conditional_accuracy"]["estimate"] == 1.0
+    assert m_all["false_positive_rate"]["estimate"] == 0
+    assert report.main([str(f), "--verifier", "base+plus:2", "--no-filter", "--out", str(tmp_path / "o")]) == 0
+    assert "verifier: base+first:2" in capsys.readouterr().out
+    assert report.main([str(f), "--verifier", "base+random:2:0", "--out", str(tmp_path / "o")]) == 2
+    assert "first M plus inputs" in capsys.readouterr().err

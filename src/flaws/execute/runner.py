@@ -24,6 +24,13 @@ executes samples not yet in it.  Identical programs of the same task are
 executed once per run (``dedupe=True``) and share the verdict; with the verdict
 cache (``cache=True``, the default; :mod:`flaws.execute.vcache`) a program
 judged in any earlier run is not executed again.
+
+Per-input results (``details=True``, EvalPlus's ``--test-details`` analogue): each
+record also has ``failed_base``/``failed_plus`` (sorted 0-based indices of every
+input not passed) and ``reached_base``/``reached_plus`` (inputs judged before the
+run's CPU budget, ``details_time_cap``, ran out; later ones are unknown).  Verdicts
+and ``first_failed_*`` are those of the default run.  Use a journal of its own:
+records without the lists are not reused.
 """
 
 from __future__ import annotations
@@ -112,6 +119,10 @@ def _outcome(sample: dict, sha: str, res: dict) -> dict:
         r = res[which]
         rec[f"{which}_status"] = r["status"]
         rec[f"first_failed_{which}"] = r.get("first_failed") if r["status"] != "pass" else None
+    for which in ("base", "plus"):
+        if "failed" in res[which]:  # details mode
+            rec[f"failed_{which}"], rec[f"reached_{which}"] = (res[which]["failed"],
+                                                               res[which]["reached"])
     return rec
 
 
@@ -138,7 +149,8 @@ def evaluate(samples: Iterable[dict], benchmark: str, workers: int | None = 1, *
              journal: str | os.PathLike | None = None, progress: bool = True,
              dedupe: bool = True, sandbox: str = "auto", options: dict | None = None,
              total: int | None = None, stats: dict | None = None,
-             cache: bool | str | os.PathLike = True, scheduler=None) -> Iterator[dict]:
+             cache: bool | str | os.PathLike = True, scheduler=None,
+             details: bool = False, details_time_cap: float | None = None) -> Iterator[dict]:
     """Judge ``samples`` (dicts with at least ``task_id`` and ``solution``).
 
     Yields one outcome record per sample (see module docstring), in completion
@@ -176,8 +188,10 @@ def evaluate(samples: Iterable[dict], benchmark: str, workers: int | None = 1, *
         if s.get("benchmark") not in (None, benchmark):
             raise ValueError(f"sample {k}: benchmark {s.get('benchmark')!r} is not {benchmark!r}")
     local_workers = workers if workers is not None else max(1, (os.cpu_count() or 2) // 2)
+    if details and scheduler is not None:
+        raise ValueError("details=True (every failing input) runs on this machine only: drop scheduler")
     vc = None
-    if cache is not False and cache is not None:
+    if cache is not False and cache is not None and not details:  # the cache holds verdicts only
         from .vcache import VerdictCache, default_dir
 
         exp_dir = groundtruth.expected_outputs(benchmark, workers=local_workers,
@@ -193,6 +207,8 @@ def evaluate(samples: Iterable[dict], benchmark: str, workers: int | None = 1, *
     done: dict[str, dict] = {}
     if journal is not None:
         done = read_journal(Path(journal))
+        if details:
+            done = {k: r for k, r in done.items() if "failed_plus" in r}
         jr = _Journal(Path(journal))
     shas = [solution_sha256(s["solution"]) for s in samples]
     todo: dict[tuple[str, str], list[int]] = {}
@@ -226,8 +242,8 @@ def evaluate(samples: Iterable[dict], benchmark: str, workers: int | None = 1, *
                 stats["cache_hits"] += 1
             yield from emit(group, hit)
         if run:
-            jobs = [{"task_id": g[0], "solution": samples[todo[g][0]]["solution"], "group": g}
-                    for g in run]
+            jobs = [{"task_id": g[0], "solution": samples[todo[g][0]]["solution"], "group": g,
+                     "details": details, "details_time_cap": details_time_cap} for g in run]
             if scheduler is None:
                 need = {g[0] for g in run}
                 spec = judge_spec(benchmark, [t for t in tasks if t["task_id"] in need],
@@ -268,7 +284,8 @@ def _judge_local(spec: dict, jobs: list[dict], workers: int,
 
 def judge_programs(tasks: list[dict], programs: Iterable[dict], dataset: str = "humaneval",
                    workers: int = 1, *, sandbox: str = "auto",
-                   options: dict | None = None, uid_base: int = 61000) -> list[dict]:
+                   options: dict | None = None, uid_base: int = 61000,
+                   details: bool = False, details_time_cap: float | None = None) -> list[dict]:
     """Judge programs against hand-made tasks (used by tests and for small checks).
 
     ``tasks``: dicts with ``task_id, entry_point, atol, base_input, plus_input,
@@ -276,7 +293,8 @@ def judge_programs(tasks: list[dict], programs: Iterable[dict], dataset: str = "
     optionally ``base_time``/``plus_time`` (canonical seconds per input, default 0).
     ``programs``: dicts with ``task_id`` and ``solution``.  Returns, in input order,
     ``{"task_id", "base": {...}, "plus": {...}}`` with each run's ``status`` and
-    ``first_failed`` (and ``reason`` when known).
+    ``first_failed`` (and ``reason`` when known; with ``details``, ``failed`` and
+    ``reached`` as in :func:`evaluate`).
     """
     from . import codec
     from .pool import WorkerPool
@@ -296,8 +314,8 @@ def judge_programs(tasks: list[dict], programs: Iterable[dict], dataset: str = "
             "options": groundtruth.options(**(options or {})),
             "evalplus_modules": groundtruth.evalplus_modules()}
     programs = list(programs)
-    jobs = [{"task_id": p["task_id"], "solution": p["solution"], "k": k}
-            for k, p in enumerate(programs)]
+    jobs = [{"task_id": p["task_id"], "solution": p["solution"], "k": k, "details": details,
+             "details_time_cap": details_time_cap} for k, p in enumerate(programs)]
     out: list = [None] * len(jobs)
     with WorkerPool(spec, workers=workers, sandbox=sandbox, uid_base=uid_base) as pool:
         for job, res in pool.run(jobs):
