@@ -163,6 +163,21 @@ def test_bookcheck_flags_literal_math(tmp_path):
                         "\\(R^2\\); \\[K_\\text{opt}\\]; Display: $$x^2$$"]
 
 
+def test_bookcheck_flags_glued_values_that_read_badly(tmp_path):
+    """Every {glue:text} value passes flaws.book.check_text: no quotes, e+00, '.0' counts,
+    '1 models', NaN."""
+    html = make_site(
+        tmp_path,
+        "<article><p>Slope <span class='pasted-text'>0.201</span> over <span class='pasted-text'>1 models"
+        "</span>, <span class='pasted-text'>153.0</span> tasks, p = <span class='pasted-text'>0.0e+00</span>,"
+        " <span class='pasted-text'>'inside'</span>, <span class='pasted-text'>2 models</span>.</p></article>",
+    )
+    problems = check_book(html).problems
+    assert [p.split(" reads badly")[0] for p in problems] == [
+        "book/intro: glued value '1 models'", "book/intro: glued value '153.0'",
+        "book/intro: glued value '0.0e+00'", 'book/intro: glued value "\'inside\'"']
+
+
 def mathjax_dir() -> Path:
     """MathJax 3 as the book serves it (the sphinx-mathjax-offline package of the book extra)."""
     module = importlib.import_module("sphinx-mathjax-offline")

@@ -388,6 +388,10 @@ def check_book(
     return report
 
 
+#: the text of every value pasted by myst-nb's {glue:text} role
+_PASTED_JS = "() => Array.from(document.querySelectorAll('.pasted-text'), e => e.textContent)"
+
+
 def _has_alt_text(img: dict) -> bool:
     """Real alt text: Sphinx writes the image path as alt when none was given."""
     alt = img["alt"]
@@ -453,6 +457,12 @@ def _check_page(page, base, host, html_dir, docname, report, linked, require_alt
                 f"{docname}: math shown as literal TeX (MathJax did not typeset it) in {len(literal)} "
                 "place(s): " + "; ".join(literal[:3]) + ("; ..." if len(literal) > 3 else "")
             )
+        from .book import check_text
+
+        for text in page.evaluate(_PASTED_JS):
+            bad = check_text(text)
+            if bad:
+                report.problems.append(f"{docname}: glued value {text!r} reads badly ({', '.join(bad)})")
         for table in page.evaluate(_TABLES_JS):
             report.tables += 1
             if table["fits"]:
