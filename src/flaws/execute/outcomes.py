@@ -17,7 +17,10 @@ import re
 from pathlib import Path
 from typing import Iterable
 
-from .runner import COLUMNS
+from .runner import COLUMNS, SET_FIELDS
+
+#: columns of ``outcomes_new_sets.csv.gz``: those of ``outcomes.csv.gz`` plus the set fields
+NEW_SETS_COLUMNS = COLUMNS + SET_FIELDS
 
 
 def _task_number(task_id: str):
@@ -35,7 +38,7 @@ def _temperature_key(t) -> float:
 def sort_key(r: dict):
     t = r.get("temperature")
     return (r.get("benchmark") or "", r.get("source_id") or "", r.get("model") or "",
-            r.get("prompt_style") or "", _temperature_key(t),
+            r.get("prompt_style") or "", _temperature_key(t), r.get("run") or "",
             _task_number(r["task_id"]), int(r.get("sample_index") or 0), r["solution_sha256"])
 
 
@@ -47,35 +50,47 @@ def _cell(v) -> str:
     return str(v)
 
 
-def to_csv_bytes(records: Iterable[dict]) -> bytes:
+def to_csv_bytes(records: Iterable[dict], columns: list[str] = COLUMNS) -> bytes:
     # the row's own text breaks any remaining tie, so input order never matters
-    rows = sorted(records, key=lambda r: (sort_key(r), [_cell(r.get(c)) for c in COLUMNS]))
+    rows = sorted(records, key=lambda r: (sort_key(r), [_cell(r.get(c)) for c in columns]))
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(COLUMNS)
+    w.writerow(columns)
     for r in rows:
-        w.writerow([_cell(r.get(c)) for c in COLUMNS])
+        w.writerow([_cell(r.get(c)) for c in columns])
     return buf.getvalue().encode("utf-8")
 
 
-def write_outcomes(records: Iterable[dict], path: str | os.PathLike) -> Path:
+def write_outcomes(records: Iterable[dict], path: str | os.PathLike, columns: list[str] = COLUMNS) -> Path:
+    """Write sorted outcome records as gzipped CSV with ``columns`` (default: those of
+    ``outcomes.csv.gz``; :data:`NEW_SETS_COLUMNS` adds ``sampling`` and ``run``)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     raw = io.BytesIO()
     with gzip.GzipFile(filename="outcomes.csv", mode="wb", fileobj=raw, mtime=0,
                        compresslevel=9) as gz:
-        gz.write(to_csv_bytes(records))
+        gz.write(to_csv_bytes(records, columns))
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_bytes(raw.getvalue())
     os.replace(tmp, path)
     return path
 
 
-def read_outcomes(path: str | os.PathLike):
+def read_outcomes(path: str | os.PathLike, set_fields: bool = False):
+    """An outcomes table; with ``set_fields`` a file written before ``sampling`` and ``run``
+    existed gets ``sampling="iid"`` and ``run=""`` (all its sets are iid, without runs)."""
     import pandas as pd
 
-    return pd.read_csv(path, dtype={"first_failed_base": "Int64", "first_failed_plus": "Int64",
-                                    "sample_index": int})
+    df = pd.read_csv(path, dtype={"first_failed_base": "Int64", "first_failed_plus": "Int64",
+                                  "sample_index": int, "run": str, "sampling": str},
+                     keep_default_na=False, na_values={"temperature": [""], "first_failed_base": [""],
+                                                       "first_failed_plus": [""]})
+    if set_fields:
+        if "sampling" not in df.columns:
+            df["sampling"] = "iid"
+        if "run" not in df.columns:
+            df["run"] = ""
+    return df
 
 
 def default_path() -> Path:
