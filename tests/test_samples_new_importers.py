@@ -248,3 +248,26 @@ def test_new_sets_outcomes_keep_run_and_sampling_and_old_files_read_as_iid(tmp_p
     assert "run" not in outcomes_mod.read_outcomes(old).columns
     filled = outcomes_mod.read_outcomes(old, set_fields=True)
     assert list(filled["sampling"]) == ["iid"] and list(filled["run"]) == [""]
+
+
+@pytest.mark.slow
+def test_build_new_sets_judges_each_run_and_keeps_the_set_fields(tmp_path, mirror):
+    from flaws.samples import tasks
+
+    task = {t["task_id"]: t for t in tasks()}["HumanEval/0"]
+    good = task["prompt"] + task["canonical_solution"]
+    rows = [{"benchmark": "humaneval+", "model": "W", "prompt_style": "base", "temperature": 0.0, "source_id": "test",
+             "task_id": "HumanEval/0", "sample_index": 0, "solution": sol, "sampling": "greedy", "run": run}
+            for run, sol in (("transformers", good), ("vllm", good), ("other", "def has_close_elements(*a):\n    return 1\n"))]
+    df = pd.DataFrame(rows)
+    out = outcomes_mod.build_new_sets(tmp_path / "new.csv.gz", workers=1, progress=False, samples=df,
+                                      journal_dir=tmp_path)
+    got = outcomes_mod.read_outcomes(out)
+    assert list(got.columns) == outcomes_mod.NEW_SETS_COLUMNS
+    assert list(zip(got["run"], got["base_status"], got["sampling"])) == [
+        ("other", "fail", "greedy"), ("transformers", "pass", "greedy"), ("vllm", "pass", "greedy")]
+    # rebuilt from the journal (same program in two runs: one journal key), the runs stay apart
+    again = outcomes_mod.build_new_sets(tmp_path / "again.csv.gz", workers=1, progress=False, samples=df,
+                                        journal_dir=tmp_path)
+    assert len((tmp_path / "journal-new-sets-humaneval-v3.jsonl").read_text().splitlines()) == 3
+    assert again.read_bytes() == out.read_bytes()

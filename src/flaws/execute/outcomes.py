@@ -99,6 +99,26 @@ def default_path() -> Path:
     return project_root() / "data" / "processed" / "outcomes.csv.gz"
 
 
+def new_sets_path() -> Path:
+    """``data/processed/outcomes_new_sets.csv.gz``: the sets of :data:`flaws.samples.NEW_SOURCES`."""
+    return default_path().with_name("outcomes_new_sets.csv.gz")
+
+
+def _judge_all(samples, workers: int, progress: bool, journal_prefix: str,
+               journal_dir: Path | None = None) -> list[dict]:
+    from .groundtruth import cache_dir
+    from .runner import EXECUTOR_VERSION, evaluate
+
+    journal_dir = Path(journal_dir) if journal_dir is not None else cache_dir()
+    records = []
+    for bench in sorted(samples["benchmark"].unique()):
+        part = samples[samples["benchmark"] == bench].to_dict("records")
+        journal = journal_dir / f"{journal_prefix}-{bench.rstrip('+')}-v{EXECUTOR_VERSION}.jsonl"
+        records += list(evaluate(part, bench, workers=workers, journal=journal,
+                                 progress=progress))
+    return records
+
+
 def build(out: str | os.PathLike | None = None, workers: int = 2, progress: bool = True,
           samples=None) -> Path:
     """Judge every collected sample and write ``outcomes.csv.gz`` (resumable).
@@ -107,20 +127,25 @@ def build(out: str | os.PathLike | None = None, workers: int = 2, progress: bool
     outcomes are journaled in ``data/interim/execute/journal-<benchmark>-v<EXECUTOR_VERSION>.jsonl``,
     so an interrupted build resumes where it stopped.
     """
-    from .groundtruth import cache_dir
-    from .runner import EXECUTOR_VERSION, evaluate
-
     if samples is None:
         from flaws.samples import load_all
 
         samples = load_all(progress=progress)
-    records = []
-    for bench in sorted(samples["benchmark"].unique()):
-        part = samples[samples["benchmark"] == bench].to_dict("records")
-        journal = cache_dir() / f"journal-{bench.rstrip('+')}-v{EXECUTOR_VERSION}.jsonl"
-        records += list(evaluate(part, bench, workers=workers, journal=journal,
-                                 progress=progress))
-    return write_outcomes(records, out or default_path())
+    return write_outcomes(_judge_all(samples, workers, progress, "journal"), out or default_path())
+
+
+def build_new_sets(out: str | os.PathLike | None = None, workers: int = 1, progress: bool = True,
+                   samples=None, journal_dir: str | os.PathLike | None = None) -> Path:
+    """Judge the sets of :data:`flaws.samples.NEW_SOURCES` and write them, with ``sampling`` and
+    ``run``, to ``outcomes_new_sets.csv.gz`` (resumable; journals ``journal-new-sets-<benchmark>-v<N>.jsonl``).
+
+    ``outcomes.csv.gz`` is not touched: the new rows are meant to be appended to it later."""
+    if samples is None:
+        from flaws.samples import NEW_SOURCES, load_all
+
+        samples = load_all(NEW_SOURCES, progress=progress)
+    records = _judge_all(samples, workers, progress, "journal-new-sets", journal_dir)
+    return write_outcomes(records, out or new_sets_path(), NEW_SETS_COLUMNS)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -130,8 +155,10 @@ def main(argv: list[str] | None = None) -> int:
                                  description="Judge all collected samples -> outcomes.csv.gz")
     ap.add_argument("--workers", type=int, default=max(1, (os.cpu_count() or 2)))
     ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--new-sets", action="store_true",
+                    help="judge the sets added with MBPP+ into outcomes_new_sets.csv.gz instead")
     a = ap.parse_args(argv)
-    path = build(a.out, workers=a.workers)
+    path = (build_new_sets if a.new_sets else build)(a.out, workers=a.workers)
     print(f"wrote {path}")
     return 0
 
