@@ -49,6 +49,9 @@ COLUMNS = ["benchmark", "model", "prompt_style", "temperature", "source_id", "ta
            "first_failed_base", "first_failed_plus"]
 META = ["benchmark", "model", "prompt_style", "temperature", "source_id", "task_id",
         "sample_index"]
+#: sample fields copied into the outcome record when the sample has them (not part of the
+#: journal key, so journals written before they existed are reused; see :func:`evaluate`)
+SET_FIELDS = ["sampling", "run"]
 STATUSES = ("pass", "fail", "timeout", "error")
 #: bump when verdict semantics change: journals of other versions are not reused
 EXECUTOR_VERSION = 3
@@ -112,8 +115,13 @@ class _Journal:
         self.fh.close()
 
 
+def _set_fields(sample: dict) -> dict:
+    return {k: sample[k] for k in SET_FIELDS if k in sample}
+
+
 def _outcome(sample: dict, sha: str, res: dict) -> dict:
     rec = {k: sample.get(k) for k in META}
+    rec.update(_set_fields(sample))
     rec["solution_sha256"] = sha
     for which in ("base", "plus"):
         r = res[which]
@@ -228,7 +236,8 @@ def evaluate(samples: Iterable[dict], benchmark: str, workers: int | None = 1, *
             key = sample_key({**{m: s.get(m) for m in META}, "solution_sha256": shas[k]})
             if key in done:
                 bar.update()
-                yield done[key]
+                # two runs of a set may hold the same program: the verdict is shared, the run is the sample's
+                yield {**done[key], **_set_fields(s)}
                 continue
             group = (s["task_id"], shas[k]) if dedupe else (s["task_id"], str(k))
             todo.setdefault(group, []).append(k)
