@@ -60,6 +60,15 @@ SOURCE_REFERENCES = {
     "mvce-ollama": ["cho2025mvce"],
     "humaneval-results-md": ["murdza2023humanevalresults"],
     "evalplus-leaderboard": ["evalplus2024leaderboard"],
+    "codet-codegen16b-tests": ["chen2023codet", "nijkamp2023codegen"],
+    "agentcoder-gpt35": ["huang2023agentcoder"],
+    "reflexion-gpt4-tests": ["shinn2023reflexion"],
+    "reflexion-gpt4-mbpp": ["shinn2023reflexion", "cassano2023multiple"],
+    "paircoder-outputs": ["zhang2024paircoder"],
+    "wizardcoder-greedy": ["luo2023wizardcoder"],
+    "llmdebugger-seeds": ["zhong2024ldb"],
+    "mgdebugger-seeds": ["shi2024mgdebugger"],
+    "evalplus-chatgpt-mbpp": ["liu2023evalplus"],
 }
 
 CITE_RE = re.compile(r"\{cite(?::[a-z]+)?\}`([^`]+)`")
