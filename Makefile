@@ -1,6 +1,7 @@
 # Two commands do all set-up on a fresh machine (Python >= 3.11 and pip; no conda needed):
 #   make book   -> .venv, install, fetch and verify the data, execute the notebooks, build _build/html
-#   make test   -> .venv, install, fetch, unit tests, nbval over notebooks/, book build + browser check
+#   make test   -> .venv, install, fetch, unit tests, nbval over notebooks/, book build + browser check, PDF
+#   make pdf    -> the whole book as one PDF, _build/pdf/book.pdf (the archived form; see book/cite.md)
 # FLAWS_MIRROR=/path/to/mirror makes `flaws fetch` copy from a local mirror instead of downloading.
 
 PYTHON ?= python3
@@ -10,7 +11,7 @@ STAMP  := $(VENV)/.installed
 JB_FLAGS ?= -W --keep-going
 PYTEST_FLAGS ?=
 
-.PHONY: all env data book test unit nbval browser lab notebooks constraints clean
+.PHONY: all env data book pdf test unit nbval browser lab notebooks constraints clean
 
 all: book
 
@@ -37,12 +38,21 @@ unit: data
 nbval: data
 	$(BIN)/python -m pytest --nbval notebooks --nbval-sanitize-with notebooks/nbval_sanitize.cfg -p no:cacheprovider $(PYTEST_FLAGS)
 
+# The book as one PDF: Sphinx's singlehtml build (what Jupyter Book's pdfhtml builder prints), then
+# printed by the system Chromium (flaws.bookpdf; jupyter-book's own pdfhtml wants Playwright's
+# downloaded browser and writes over _build/html).
+pdf: data
+	$(BIN)/jupyter-book build . --builder singlehtml $(JB_FLAGS)
+	$(BIN)/python -m flaws.bookpdf _build/singlehtml _build/pdf/book.pdf
+
 browser: book
 	$(BIN)/python -m pytest tests/test_book_browser.py $(PYTEST_FLAGS)
 
 # The test command (README, .ci/run): unit tests, notebooks against their stored outputs, then the
-# built book in a real browser. pytest's exit code 5 (no tests collected) fails the target.
-test: unit nbval browser
+# built book in a real browser, then the PDF (about a minute more: the notebooks are cached by
+# then; it fails on a figure that did not load or math left as TeX). pytest's exit code 5 (no
+# tests collected) fails the target.
+test: unit nbval browser pdf
 
 # Re-execute the stage notebooks in place (after a change to the library or the outcomes).
 notebooks: data

@@ -88,14 +88,15 @@ def main(argv: list[str] | None = None) -> int:
     stats: dict = {}
     t0 = time.perf_counter()
     ours = list(evaluate(samples, "humaneval+", workers=a.workers, dedupe=False, progress=True,
-                         stats=stats))
+                         stats=stats, cache=False))
     t_ours = time.perf_counter() - t0
     cpu = stats["child_cpu_seconds"]
     say(f"flaws.execute:            {n / t_ours:8.1f} samples/s ({t_ours:.0f} s)")
     t_dedupe = None
     if not a.skip_dedupe:
         t0 = time.perf_counter()
-        list(evaluate(samples, "humaneval+", workers=a.workers, dedupe=True, progress=False))
+        list(evaluate(samples, "humaneval+", workers=a.workers, dedupe=True, progress=False,
+                      cache=False))
         t_dedupe = time.perf_counter() - t0
         say(f"flaws.execute (dedupe):   {n / t_dedupe:8.1f} samples/s ({t_dedupe:.0f} s)")
     heavy = [c for c in stats["run_cpu_seconds"] if c >= HEAVY]

@@ -6,6 +6,7 @@ test_book_browser.py.
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import re
 import tomllib
@@ -31,6 +32,7 @@ STAGES = [
     "05_two_type_model",
     "06_code_quality",
     "07_external_validity",
+    "08_verifier_strength",
 ]
 # Works the book must cite (issue 6): key in book/references.bib.
 REQUIRED_REFERENCES = {
@@ -58,6 +60,15 @@ SOURCE_REFERENCES = {
     "mvce-ollama": ["cho2025mvce"],
     "humaneval-results-md": ["murdza2023humanevalresults"],
     "evalplus-leaderboard": ["evalplus2024leaderboard"],
+    "codet-codegen16b-tests": ["chen2023codet", "nijkamp2023codegen"],
+    "agentcoder-gpt35": ["huang2023agentcoder"],
+    "reflexion-gpt4-tests": ["shinn2023reflexion"],
+    "reflexion-gpt4-mbpp": ["shinn2023reflexion", "cassano2023multiple"],
+    "paircoder-outputs": ["zhang2024paircoder"],
+    "wizardcoder-greedy": ["luo2023wizardcoder"],
+    "llmdebugger-seeds": ["zhong2024ldb"],
+    "mgdebugger-seeds": ["shi2024mgdebugger"],
+    "evalplus-chatgpt-mbpp": ["liu2023evalplus"],
 }
 
 CITE_RE = re.compile(r"\{cite(?::[a-z]+)?\}`([^`]+)`")
@@ -216,7 +227,15 @@ def test_config():
         assert name in excluded, f"_config.yml: {name} is not excluded from the book"
     assert config.get("only_build_toc_files") is True
     assert config["bibtex_bibfiles"] == ["book/references.bib"]
-    assert not config["sphinx"].get("extra_extensions"), "extensions would need the network to install"
+    # Extra Sphinx extensions are installed with the book: each comes from a distribution that the
+    # `book` extra of pyproject.toml requires and constraints.txt pins (nothing fetched at build time).
+    book_extra = {re.split(r"[<>=!~ ;\[]", r, 1)[0].lower()
+                  for r in tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]["book"]}
+    pins = {line.split("==")[0].lower() for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines()}
+    for extension in config["sphinx"].get("extra_extensions") or []:
+        dists = importlib.metadata.packages_distributions().get(extension.split(".")[0], [])
+        assert any(d.lower() in book_extra and d.lower() in pins for d in dists), \
+            f"_config.yml: extension {extension} is not installed by the book extra (pyproject.toml, constraints.txt)"
     launch = config["launch_buttons"]
     assert launch["binderhub_url"].startswith("https://")
     assert launch["colab_url"].startswith("https://")
@@ -279,11 +298,57 @@ def test_citations_resolve_and_every_entry_is_cited():
     assert not uncited, f"entries of book/references.bib never cited: {uncited}"
 
 
+PAPER_TITLE = "The Limits of Inference Scaling Through Resampling"  # v3, ICLR 2026
+PAPER_FIRST_TITLE = "The Limits of {LLM} Resampling with Imperfect Verifiers"  # v1 (2024): "Inference Scaling fLaws: ..."
+
+
+def paper_entry(text: str) -> str:
+    match = re.search(r"@[a-z]+\{stroebl2024flaws,.*?\n\}\n", text, re.S)
+    assert match, "no stroebl2024flaws entry"
+    return match.group(0)
+
+
 def test_paper_entry():
-    text = (BOOK / "references.bib").read_text(encoding="utf-8")
-    entry = text[text.index("@misc{stroebl2024flaws") :].split("\n}\n", 1)[0]
-    for field in ("Stroebl", "Kapoor", "Narayanan", "2411.17501", PAPER_DOI):
+    entry = paper_entry((BOOK / "references.bib").read_text(encoding="utf-8"))
+    for field in ("Stroebl", "Kapoor", "Narayanan", "2411.17501v3", PAPER_DOI, PAPER_TITLE, "ICLR", "2026"):
         assert field in entry
+    assert PAPER_FIRST_TITLE in entry and "{fLaws}" in entry, "the earlier title is noted"
+
+
+def test_the_paper_is_cited_in_its_current_version_everywhere():
+    """v3 (ICLR 2026) on the title page, the cite page, README, CITATION.cff and .zenodo.json,
+    with the first title noted; the claim chapter quotes v3's wording where it changed."""
+    cite = (BOOK / "cite.md").read_text(encoding="utf-8")
+    assert paper_entry(cite).replace(" ", "").replace("\n", "") == paper_entry(
+        (BOOK / "references.bib").read_text(encoding="utf-8")
+    ).replace(" ", "").replace("\n", ""), "cite.md shows book/references.bib's entry"
+    readme_first = (ROOT / "README.md").read_text(encoding="utf-8").split("\n\n")[1]
+    intro_first = (BOOK / "intro.md").read_text(encoding="utf-8").split("\n\n")[1]
+    for where, text in {"README.md": readme_first, "book/intro.md": intro_first,
+                        "_config.yml": load_yaml("_config.yml")["description"]}.items():
+        flat = " ".join(text.split())
+        assert PAPER_TITLE in flat and "2411.17501v3" in flat and "ICLR 2026" in flat, where
+        assert "Inference Scaling fLaws: The Limits of LLM Resampling with Imperfect Verifiers" in flat, where
+    paper = [r for r in load_yaml("CITATION.cff")["references"] if r.get("doi") == PAPER_DOI][0]
+    assert paper["title"] == PAPER_TITLE and paper["year"] == 2026 and "ICLR 2026" in paper["collection-title"]
+    assert "Inference Scaling fLaws" in paper["notes"]
+    zenodo = json.loads((ROOT / ".zenodo.json").read_text(encoding="utf-8"))
+    assert PAPER_TITLE in zenodo["description"] and "2411.17501v3" in zenodo["description"]
+    claim = " ".join((BOOK / "claim.md").read_text(encoding="utf-8").split())
+    assert '"often fewer than 10"' in claim  # v3
+    assert '"can be less than 10 under realistic assumptions"' in claim  # v1, named as such
+
+
+def test_the_pdf_is_the_archived_form():
+    assert "The archived form of this book is one PDF" in (BOOK / "cite.md").read_text(encoding="utf-8")
+    zenodo = json.loads((ROOT / ".zenodo.json").read_text(encoding="utf-8"))
+    assert "archived form of the book is" in zenodo["description"] and "book.pdf" in zenodo["notes"]
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^pdf: .*\n\t.*--builder singlehtml.*\n\t.*-m flaws\.bookpdf", makefile, re.M)
+    release = load_yaml(".github/workflows/release.yml")
+    steps = [s for job in release["jobs"].values() for s in job.get("steps", [])]
+    assert any(s.get("run", "").strip() == "make pdf" for s in steps)
+    assert any("gh release upload" in s.get("run", "") and "_build/pdf/book.pdf" in s.get("run", "") for s in steps)
 
 
 CFF_SCHEMA = ROOT / "tests" / "data" / "citation-file-format-1.2.0.schema.json"
@@ -357,6 +422,9 @@ def test_data_schema_lists_the_columns_the_code_writes():
 
     assert documented_columns() == list(OUTCOME_COLUMNS)
     assert documented_columns("evalplus_verdicts.csv.gz") == VERDICT_COLUMNS + RERUN_COLUMNS
+    from flaws.execute.plus_failures import COLUMNS as PLUS_FAILURE_COLUMNS
+
+    assert documented_columns("plus_failures.csv.gz") == PLUS_FAILURE_COLUMNS
 
 
 def test_data_schema_matches_the_committed_outcomes():

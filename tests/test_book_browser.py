@@ -1,13 +1,17 @@
 """The built book in a real browser (headless Chromium via Playwright): flaws.bookcheck.
 
 test_bookcheck_* run the checker on tiny sites made here, so that the checker itself is
-tested (it must find broken images, links and anchors). test_built_book runs it on
+tested: each rule is shown to fail on a page made to break it (broken images, links and
+anchors; a figure without alt text; math MathJax did not typeset; a table wider than the text
+column without a scroll box; a landing page without a figure). test_built_book runs it on
 ``_build/html`` exactly as ``python -m flaws.bookcheck _build/html``; it is skipped only when
 the book has not been built (``make test`` builds it first).
 """
 
 from __future__ import annotations
 
+import importlib
+import json
 import struct
 import subprocess
 import sys
@@ -20,6 +24,7 @@ from flaws.bookcheck import CEILING_PAGE, check_book, serve, toc_pages
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
+BOOK_CSS = ROOT / "_static" / "flaws.css"
 
 
 def png(width: int, height: int) -> bytes:
@@ -125,6 +130,116 @@ def test_bookcheck_requires_alt_text_on_figures(tmp_path):
     assert check_book(html, require_alt=False).problems == []
 
 
+def test_bookcheck_counts_figures_per_page(tmp_path):
+    html = make_site(
+        tmp_path,
+        "<article><img alt='figure one' src='../_images/ok.png'><img alt='figure two' src='../_images/ok.png'>"
+        "</article><nav><img alt='logo' src='../_images/ok.png'></nav>",
+    )
+    report = check_book(html)
+    assert report.figures == {"book/intro": 2, "book/other": 0}
+
+
+def test_bookcheck_flags_a_landing_page_without_a_figure(tmp_path):
+    html = make_site(tmp_path, "<article><h1>Intro</h1><p>Only words.</p></article>")
+    assert check_book(html).problems == []  # off by default
+    report = check_book(html, require_landing_figure=True)
+    assert report.problems == ["book/intro: the landing page shows no figure"]
+    good = make_site(tmp_path / "good", "<article><img alt='Fig. 1a' src='../_images/ok.png'></article>")
+    assert check_book(good, require_landing_figure=True).problems == []
+
+
+def test_bookcheck_flags_literal_math(tmp_path):
+    html = make_site(
+        tmp_path,
+        "<article><p>The fit has <span class='math'>\\(R^2\\)</span> of 0.9.</p>"
+        "<div class='math'>\\[K_\\text{opt}\\]</div><p>Display: $$x^2$$</p>"
+        "<pre>re.compile(r'\\(a\\)')</pre><p>Code: <code>$$ \\[</code></p>"
+        "<div class='highlight'><span>\\(not math\\)</span></div></article>",
+    )
+    problems = check_book(html).problems
+    # the span, the display block, the $$ paragraph; not the code
+    assert problems == ["book/intro: math shown as literal TeX (MathJax did not typeset it) in 3 place(s): "
+                        "\\(R^2\\); \\[K_\\text{opt}\\]; Display: $$x^2$$"]
+
+
+def test_bookcheck_flags_glued_values_that_read_badly(tmp_path):
+    """Every {glue:text} value passes flaws.book.check_text: no quotes, e+00, '.0' counts,
+    '1 models', NaN."""
+    html = make_site(
+        tmp_path,
+        "<article><p>Slope <span class='pasted-text'>0.201</span> over <span class='pasted-text'>1 models"
+        "</span>, <span class='pasted-text'>153.0</span> tasks, p = <span class='pasted-text'>0.0e+00</span>,"
+        " <span class='pasted-text'>'inside'</span>, <span class='pasted-text'>2 models</span>.</p></article>",
+    )
+    problems = check_book(html).problems
+    assert [p.split(" reads badly")[0] for p in problems] == [
+        "book/intro: glued value '1 models'", "book/intro: glued value '153.0'",
+        "book/intro: glued value '0.0e+00'", 'book/intro: glued value "\'inside\'"']
+
+
+def mathjax_dir() -> Path:
+    """MathJax 3 as the book serves it (the sphinx-mathjax-offline package of the book extra)."""
+    module = importlib.import_module("sphinx-mathjax-offline")
+    return Path(module.__file__).parent / "static" / "mathjax"
+
+
+def test_bookcheck_accepts_math_typeset_by_the_offline_mathjax(tmp_path):
+    """The same literal math passes once MathJax, served by the site itself, typesets it."""
+    body = ("<article><p>The fit has <span class='math notranslate nohighlight'>\\(R^2\\)</span>.</p>"
+            "<div class='math notranslate nohighlight'>\\[K_\\text{opt} = 1\\]</div></article>")
+    script = "<script defer src='../_static/mathjax/tex-chtml.js'></script>"
+    html = make_site(tmp_path, script + body)
+    (html / "_static").mkdir()
+    (html / "_static" / "mathjax").symlink_to(mathjax_dir(), target_is_directory=True)
+    assert check_book(html).problems == []
+    # Without the script, or with MathJax from a host the (offline) check cannot reach: literal.
+    offline = make_site(tmp_path / "cdn", "<script defer src='https://cdn.example.org/mathjax/tex-chtml.js'></script>" + body)
+    assert check_book(offline).problems == [
+        "book/intro: math shown as literal TeX (MathJax did not typeset it) in 2 place(s): "
+        "\\(R^2\\); \\[K_\\text{opt} = 1\\]"
+    ]
+
+
+WIDE = "<table><tr>" + "".join(f"<th>column number {i}</th>" for i in range(30)) + "</tr></table>"
+WIDE_FRAME = WIDE.replace("<table>", "<table class='dataframe'>")
+NARROW = "<table><tr><th>a</th><th>b</th></tr></table>"
+
+
+def test_bookcheck_flags_a_clipped_table(tmp_path):
+    html = make_site(
+        tmp_path,
+        "<article style='width: 600px; overflow: hidden'>"
+        f"{NARROW}<div style='overflow-x: auto'>{WIDE}</div>{WIDE}"
+        f"<div style='overflow-x: auto; width: 900px'>{WIDE}</div></article>",
+    )
+    report = check_book(html)
+    assert report.tables == 4
+    assert len(report.problems) == 2, report.problems
+    assert report.problems[0].startswith("book/intro: table 3 of 4 clipped (")
+    assert "no scroll box; runs past the 600 px text column), starting 'column number 0'" in report.problems[0]
+    assert report.problems[1].startswith("book/intro: table 4 of 4 clipped (")
+    assert "its scroll box runs past the 600 px text column" in report.problems[1]
+
+
+def output_table(css: str) -> str:
+    """A wide DataFrame as myst-nb renders a notebook output, in the theme's text column."""
+    return (
+        f"<style>{css}</style><main><article class='bd-article' style='width: 600px'>"
+        "<div class='cell docutils container'><div class='cell_output docutils container'>"
+        f"<div class='output text_html'>{WIDE_FRAME}"
+        "</div></div></div></article></main>"
+    )
+
+
+def test_book_css_makes_wide_output_tables_scroll(tmp_path):
+    """The book's stylesheet gives notebook outputs a scroll box; without it the table is clipped."""
+    css = BOOK_CSS.read_text(encoding="utf-8")
+    assert check_book(make_site(tmp_path / "css", output_table(css))).problems == []
+    bare = check_book(make_site(tmp_path / "bare", output_table(""))).problems
+    assert len(bare) == 1 and "table 1 of 1 clipped" in bare[0]
+
+
 def test_bookcheck_reports_a_missing_page(tmp_path):
     html = make_site(tmp_path, "<p>intro</p>")
     (html / "book" / "other.html").unlink()
@@ -152,16 +267,31 @@ def test_bookcheck_screenshots_the_ceiling_figure(tmp_path):
     assert (width, height) == (300, 200)  # the image whose alt text names the ceiling
 
 
-def test_built_book():
+@pytest.fixture(scope="module")
+def built_book_check(tmp_path_factory):
+    """``python -m flaws.bookcheck _build/html`` run once: (process result, JSON report)."""
     if not (HTML / "book" / "intro.html").is_file():
         pytest.skip("the book has not been built (_build/html/book/intro.html missing): run `make book`")
+    report = tmp_path_factory.mktemp("bookcheck") / "report.json"
     result = subprocess.run(
-        [sys.executable, "-m", "flaws.bookcheck", str(HTML)],
+        [sys.executable, "-m", "flaws.bookcheck", str(HTML), "--json", str(report)],
         capture_output=True, text=True, timeout=900, cwd=ROOT,
     )
     print(result.stdout, result.stderr)
+    return result, json.loads(report.read_text(encoding="utf-8")) if report.is_file() else {}
+
+
+def test_built_book(built_book_check):
+    result, _ = built_book_check
     assert result.returncode == 0, f"bookcheck found problems:\n{result.stdout}\n{result.stderr}"
     shots = ROOT / "_build" / "screenshots"
     assert (shots / "landing.png").read_bytes().startswith(b"\x89PNG")
     if CEILING_PAGE in toc_pages(ROOT / "_toc.yml"):
         assert (shots / "ceiling_figure.png").read_bytes().startswith(b"\x89PNG")
+    assert (shots / "report.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_built_book_landing_page_has_a_figure(built_book_check):
+    _, report = built_book_check
+    landing = toc_pages(ROOT / "_toc.yml")[0]
+    assert report["figures"][landing] >= 1, f"{landing}: no figure on the landing page"

@@ -21,9 +21,13 @@ def test_count_agrees_and_never_shows_decimals():
     assert book.count(1, "class", "classes") == "1 class"
 
 
-def test_text_repr_has_no_quotes():
-    t = book.Text("0.201")
-    assert repr(t) == "0.201" and t == "0.201"
+def test_glued_text_comes_back_unchanged_through_glue_text_role():
+    """What {glue:text} does with the stored text/plain (myst-nb's format_plain_text)."""
+    from myst_nb.core.variables import format_plain_text
+
+    for value in ["92,880", "0.20", "[0.088, 0.317]", "1 model", "p < 0.001", "[8.3%, 15.5%]", "17"]:
+        assert format_plain_text(repr(book.Text(value)), "s") == value
+    assert format_plain_text("92,880", "s") != "92,880"  # why a bare repr would not do
 
 
 def test_percent_interval_p():

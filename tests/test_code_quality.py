@@ -202,8 +202,8 @@ def test_within_task_difference_by_hand():
             ("m", "T/2", "pass", "pass", True),
         ]
     )
-    w = within_task_difference(f, ["lt_only"], seed=1, n_resamples=1000).iloc[0]
-    assert w["n_tasks"] == 2
+    w = within_task_difference(f, ["lt_only"], seed=1, n_resamples=1000, min_tasks=2).iloc[0]
+    assert w["n_tasks"] == 2 and w["status"] == "tested"
     assert w["mean_difference"] == pytest.approx(-0.25)
     assert w["low"] >= -1 and w["high"] <= 0.5 and w["low"] < w["mean_difference"] < w["high"]
     # pooled: FP mean 0.5, correct mean 4/5
@@ -227,3 +227,43 @@ def test_measure_programs_uses_prompts():
     assert list(gen.columns[-len(GENERAL_MEASURES):]) == list(GENERAL_MEASURES)
     with pytest.raises(ValueError):
         measure_programs(table, kind="other")
+
+
+def _pairs(diff_signs, model="m"):
+    """One task per entry: a false positive adhering (1) or not (0) and a correct sample
+    adhering or not, so that d_t = fp - correct is -1, 0 or +1."""
+    rows = []
+    for t, (fp, ok) in enumerate(diff_signs):
+        rows += [(model, f"T/{t}", "pass", "fail", bool(fp)), (model, f"T/{t}", "pass", "pass", bool(ok))]
+    return rows
+
+
+def test_within_task_marks_too_few_tasks_and_no_variation():
+    few = within_task_difference(_features(_pairs([(0, 1)] * 9)), ["lt_only"]).iloc[0]
+    assert few["status"] == "too few tasks" and few["n_tasks"] == 9
+    assert few["mean_difference"] == -1 and np.isnan(few["low"]) and np.isnan(few["p_two_sided"])
+    flat = within_task_difference(_features(_pairs([(1, 1)] * 12)), ["lt_only"]).iloc[0]
+    assert flat["status"] == "no variation" and np.isnan(flat["p_two_sided"])
+    ok = within_task_difference(_features(_pairs([(0, 1)] * 8 + [(1, 1)] * 4)), ["lt_only"]).iloc[0]
+    assert ok["status"] == "tested" and ok["high"] < 0 and ok["p_two_sided"] < 0.05
+
+
+def test_holm_family_summary_and_verdict():
+    from flaws.code_quality import difference_table, family_summary, holm_family
+
+    rows = (_pairs([(0, 1)] * 10 + [(1, 1)] * 2, model="a")       # clearly lower: significant
+            + _pairs([(0, 1), (1, 0)] * 6, model="b")               # mean 0: not significant
+            + _pairs([(0, 1)] * 3, model="c"))                      # too few tasks
+    w = holm_family(within_task_difference(_features(rows), ["lt_only"], seed=0, n_resamples=999))
+    by = w.set_index("model")
+    assert np.isnan(by.loc["c", "p_holm"])
+    # two tests in the family: the smaller p is doubled by Holm
+    assert by.loc["a", "p_holm"] == pytest.approx(min(1, 2 * by.loc["a", "p_two_sided"]))
+    s = family_summary(w)
+    assert (s["n_cells"], s["n_tests"], s["n_too_few"], s["n_claimed"], s["n_opposite"]) == (3, 2, 1, 1, 0)
+    assert s["verdict"] == "reproduced"  # 1 of 2 tests (the majority threshold is one half)
+    assert family_summary(w, claimed_sign=1)["verdict"] == "not reproduced"
+    table = difference_table(w)
+    assert list(table.columns) == ["a", "b", "c"] and list(table.index) == ["lt only"]
+    assert table.loc["lt only", "c"] == "too few tasks (3)"
+    assert "Holm p" in table.loc["lt only", "a"] and "[" in table.loc["lt only", "a"]

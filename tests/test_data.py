@@ -45,11 +45,14 @@ def raw(tmp_path, monkeypatch):
 
 # -- registry ---------------------------------------------------------------------------------
 
-def test_registry_has_all_seven_sources_with_complete_entries():
+def test_registry_has_all_sixteen_sources_with_complete_entries():
     reg = sources.registry()
     assert [s["id"] for s in reg] == [
         "humanevalplus-v0.1.10", "mbppplus-2023-11", "codet-codegen16b", "multipl-e-davinci-keep",
         "mvce-ollama", "humaneval-results-md", "evalplus-leaderboard",
+        "codet-codegen16b-tests", "agentcoder-gpt35", "reflexion-gpt4-tests", "reflexion-gpt4-mbpp",
+        "paircoder-outputs", "wizardcoder-greedy", "llmdebugger-seeds", "mgdebugger-seeds",
+        "evalplus-chatgpt-mbpp",
     ]
     for s in reg:
         assert s["kind"] in sources.KINDS and s["license"] and s["citation"] and s["description"]
@@ -61,6 +64,11 @@ def test_registry_agrees_with_the_mirror_manifest(mirror):
     ours = {s["id"]: {f["path"]: (f["url"], f["sha256"], f["bytes"]) for f in s["file"]} for s in sources.registry()}
     theirs = {s["id"]: {f["path"]: (f["url"], f["sha256"], f["bytes"]) for f in s["files"]} for s in manifest}
     assert ours == theirs
+    # license and pinned commit exactly as the manifest states them
+    assert {s["id"]: (s["license"], s["commit"]) for s in sources.registry()} == {
+        s["id"]: (s["license"], s["commit"]) for s in manifest}
+    assert all(s["repository"] == f"https://github.com/{m['repo']}"
+               for s, m in zip(sources.registry(), manifest))
 
 
 def test_registry_errors_name_the_file_and_the_problem(tmp_path):
@@ -82,7 +90,7 @@ def test_unknown_source_lists_known_ones():
 
 def test_fetch_verifies_every_file_of_every_source_from_the_mirror(mirror, raw):
     counts = data.fetch(progress=False)
-    assert len(counts) == 7
+    assert len(counts) == 16
     for s in sources.registry():
         for f in s["file"]:
             p = raw / s["id"] / f["path"]

@@ -27,7 +27,8 @@ SCRIPT = textwrap.dedent("""
     from flaws.execute import evaluate
     from flaws.execute.outcomes import write_outcomes
     samples = json.load(open(sys.argv[1]))
-    recs = list(evaluate(samples, "humaneval+", workers=2, journal=sys.argv[2], progress=False))
+    recs = list(evaluate(samples, "humaneval+", workers=2, journal=sys.argv[2], progress=False,
+                        cache=False))
     write_outcomes(recs, sys.argv[3])
 """)
 
@@ -138,7 +139,8 @@ def test_stats_report_each_runs_cpu(tmp_path):
     samples = [{"task_id": task["task_id"], "sample_index": k, "solution": s}
                for k, s in enumerate([loop, const, const])]
     stats: dict = {}
-    recs = sorted(evaluate(samples, "humaneval+", workers=2, progress=False, stats=stats),
+    recs = sorted(evaluate(samples, "humaneval+", workers=2, progress=False, stats=stats,
+                           cache=False),
                   key=lambda r: r["sample_index"])
     assert [(r["base_status"], r["plus_status"]) for r in recs] == [("timeout", "timeout")] + [("fail", "fail")] * 2
     assert stats["runs"] == 4 == len(stats["run_cpu_seconds"])  # the two constants are one program

@@ -465,7 +465,7 @@ def has_close_elements(numbers, threshold):
     honest = leak.replace("        return None\n", "        pass\n", 1)
     res = list(evaluate([{"task_id": "HumanEval/0", "solution": leak, "sample_index": 0},
                          {"task_id": "HumanEval/0", "solution": honest, "sample_index": 1}],
-                        "humaneval+", workers=1, progress=False))
+                        "humaneval+", workers=1, progress=False, cache=False))
     by = {r["sample_index"]: r for r in res}
     assert by[0]["base_status"] == "fail"  # could not read the cache
     assert (by[1]["base_status"], by[1]["plus_status"]) == ("pass", "pass")  # the program works

@@ -47,11 +47,14 @@ def test_json_output(tmp_path, capsys):
     assert list(out["k_opt"]) == ["0", "0.1", "0.2", "0.3", "0.4", "0.5", "0.6", "0.7", "0.8", "0.9",
                                   "1", "2", "4", "8", "10"]
     # r = 0: task 1 needs up to 3 draws to be sure of a base pass -> K_opt 3, reward (1 + 1/2) / 3
-    assert out["k_opt"]["0"] == 3 and out["max_reward"]["0"] == pytest.approx(0.5)
+    assert out["k_opt"]["0"]["k_opt"] == 3 and out["max_reward"]["0"] == pytest.approx(0.5)
     # r = 1: task 1 is worth 0 whatever K; task 0 saturates at K = 2
-    assert out["k_opt"]["1"] == 2 and out["max_reward"]["1"] == pytest.approx(1 / 3)
+    assert out["k_opt"]["1"]["k_opt"] == 2 and out["max_reward"]["1"] == pytest.approx(1 / 3)
     # r = 10: task 1 worth -4.5 * P(found) outweighs task 0: best is K = 1 with 1/3 * (3/4 - 4.5/2) < 0 -> 0
-    assert out["k_opt"]["10"] == 0 and out["max_reward"]["10"] == pytest.approx((0.75 - 2.25) / 3)
+    assert out["k_opt"]["10"]["k_opt"] == 0 and out["max_reward"]["10"] == pytest.approx((0.75 - 2.25) / 3)
+    # n = 4 samples per task: K_opt 3 and 2 lie inside the budgets we can evaluate, 0 is never censored
+    assert {k: v["censored"] for k, v in out["k_opt"].items()} == dict.fromkeys(out["k_opt"], False)
+    assert out["k_opt"]["0"]["label"] == "3"
     assert (tmp_path / "out" / "scaling_curves.png").stat().st_size > 1000
     assert json.loads((tmp_path / "out" / "report.json").read_text())["k_opt"] == out["k_opt"]
 
@@ -115,7 +118,7 @@ def test_dispatch_through_flaws_cli(tmp_path, capsys):
 
     f = write_results(tmp_path / "m.json", TASKS)
     assert cli.main(["report", str(f), "--json", "--out", str(tmp_path / "o")]) == 0
-    assert json.loads(capsys.readouterr().out)["k_opt"]["0"] == 3
+    assert json.loads(capsys.readouterr().out)["k_opt"]["0"]["k_opt"] == 3
 
 
 def test_reachable_accuracy_in_json(tmp_path, capsys):
@@ -135,3 +138,61 @@ def test_reachable_accuracy_in_json(tmp_path, capsys):
     assert reach["10"] == pytest.approx((6 / 8 + 0 + 0 + 1) / 4)
     assert reach["10"] < out["conditional_accuracy"]["estimate"]  # the ceiling drops task 2
     assert reach["1"] < reach["2"] < reach["5"] < reach["10"]
+
+
+
+
+def test_k_opt_at_the_sample_cap_is_censored(tmp_path, capsys):
+    # one correct sample in 4 per task: at r = 0 every draw helps up to the last one (K = n = 4),
+    # so the optimum is "4 or more"; at r = 10 not answering is best (0, an optimum, not censored)
+    tasks = {f"HumanEval/{i}": [("pass", "pass")] + [("fail", "fail")] * 3 for i in range(3)}
+    tasks["HumanEval/9"] = [("pass", "fail"), ("pass", "pass"), ("fail", "fail"), ("fail", "fail")]
+    f = write_results(tmp_path / "m.json", tasks)
+    assert report.main([str(f), "--json", "--out", str(tmp_path / "o")]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["k_max"] == 4
+    assert out["k_opt"]["0"] == {"k_opt": 4, "censored": True, "label": "≥ 4"}
+    assert out["k_opt"]["10"]["censored"] is False and out["k_opt"]["10"]["k_opt"] == 0
+    assert all(v["censored"] == (v["k_opt"] == 4) for v in out["k_opt"].values())
+    assert report.main([str(f), "--out", str(tmp_path / "o")]) == 0
+    text = capsys.readouterr().out
+    assert "≥ 4" in text and "censored" in text
+
+
+def test_verifier_first_m_plus_inputs(tmp_path, capsys, monkeypatch):
+    """--verifier base+plus:M: a false positive whose first failing plus input (found among the
+    task's plus inputs) comes at or after M is still accepted; M = 0 is the base report, M = all
+    the plus verdicts."""
+    plus = {"HumanEval/0": [[1], [2], [3], [4]], "HumanEval/1": [["a"], ["b"], ["c"]]}
+    rows = {"HumanEval/0": [("pass", "pass", []), ("pass", "fail", [[3]]), ("pass", "fail", [[4], [2]]),
+                            ("fail", "fail", [])],
+            "HumanEval/1": [("pass", "pass", []), ("pass", "fail", [["a"]]), ("pass", "timeout", []),
+                            ("fail", "fail", [])]}
+    data = {"eval": {t: [{"task_id": t, "solution": "", "base_status": b, "plus_status": p,
+                          "base_fail_tests": [], "plus_fail_tests": f} for b, p, f in s]
+                     for t, s in rows.items()}}
+    f = tmp_path / "m.json"
+    f.write_text(json.dumps(data))
+    real = report.with_first_failed_plus
+    monkeypatch.setattr(report, "with_first_failed_plus", lambda o, p: real(o, p, plus_inputs=plus))
+    outcomes, unknown = report.with_first_failed_plus(report.read_eval_results(f), f)
+    assert outcomes.first_failed_plus.tolist() == ["", "2", "1", "", "", "0", "0", ""] and unknown == 1
+
+    def run(*extra):
+        assert report.main([str(f), "--json", "--no-filter", "--out", str(tmp_path / "o"), *extra]) == 0
+        return json.loads(capsys.readouterr().out)
+
+    base, m0, m2, m_all, gt = run(), run("--verifier", "base+plus:0"), run("--verifier", "base+plus:2"), \
+        run("--verifier", "base+plus:all"), run("--verifier", "plus")
+    assert m0["conditional_accuracy"] == base["conditional_accuracy"] and m0["k_opt"] == base["k_opt"]
+    assert base["conditional_accuracy"]["estimate"] == pytest.approx((1 / 3 + 1 / 3) / 2)
+    # m = 2: task 0 rejects the sample failing input 1, keeps the one failing input 2 -> 1/2;
+    # task 1 rejects both (first failing input 0, and the time-out without a listed input)
+    assert m2["conditional_accuracy"]["estimate"] == pytest.approx((1 / 2 + 1) / 2)
+    assert m2["verifier"] == "base+first:2" and m2["samples_without_failing_input"] == 1
+    assert m_all["conditional_accuracy"]["estimate"] == gt["conditional_accuracy"]["estimate"] == 1.0
+    assert m_all["false_positive_rate"]["estimate"] == 0
+    assert report.main([str(f), "--verifier", "base+plus:2", "--no-filter", "--out", str(tmp_path / "o")]) == 0
+    assert "verifier: base+first:2" in capsys.readouterr().out
+    assert report.main([str(f), "--verifier", "base+random:2:0", "--out", str(tmp_path / "o")]) == 2
+    assert "first M plus inputs" in capsys.readouterr().err

@@ -121,17 +121,18 @@ def test_k_opt_rules():
             [0.0, 0.0, 0.0, 0.0],  # maximum exactly 0 is not negative -> K = 1
         ]
     )
-    kopt, best = rs.k_opt(curves, ks)
+    kopt, best, censored = rs.k_opt(curves, ks)
     assert kopt.tolist() == [2, 1, 0, 1]
     np.testing.assert_allclose(best, [0.3, 0.5, -0.05, 0.0])
+    assert censored.tolist() == [False, False, False, False]
 
 
 def test_k_opt_zero_cost_saturates_at_largest_gap():
     # r = 0: reward grows until every task is sure to find a base pass: K = max(n - b + 1)
     n, b, c = [10, 10], [1, 5], [1, 2]
     ks = np.arange(1, 11)
-    kopt, _ = rs.k_opt(rs.mean_reward_curve(n, b, c, ks, [0.0]), ks)
-    assert kopt.tolist() == [10]
+    kopt, _, censored = rs.k_opt(rs.mean_reward_curve(n, b, c, ks, [0.0]), ks)
+    assert kopt.tolist() == [10] and censored.tolist() == [True]
 
 
 def _counts():
@@ -152,10 +153,18 @@ def _counts():
 def test_tables():
     counts = _counts()
     tab = rs.k_opt_table(counts, rs=[0, 1, 10])
-    assert list(tab.columns) == ["benchmark", "model", "prompt_style", "cost_ratio", "k_opt", "max_reward", "k_max"]
+    assert list(tab.columns) == ["benchmark", "model", "prompt_style", "cost_ratio", "k_opt", "max_reward", "k_max",
+                                 "censored", "label"]
     m1 = tab[tab.model == "m1"].set_index("cost_ratio")
     # m1: task 0 value (1/2 - r/2) * P(found); task 1 nothing. r=0 -> K=3, reward 1/4
     assert m1.loc[0.0, "k_opt"] == 3 and m1.loc[0.0, "max_reward"] == pytest.approx(0.25)
+    # K_opt 3 < n = 4: an optimum inside the budgets we can evaluate
+    assert not m1.loc[0.0, "censored"] and m1.loc[0.0, "label"] == "3"
+    # one correct sample among 3: at r = 0 every draw helps up to K = n = 3: censored, "≥ 3"
+    one = counts[counts.model == "m2"].assign(base_passes=[3, 1], correct=[3, 1])
+    t2 = rs.k_opt_table(one, rs=[0]).iloc[0]
+    assert t2["k_opt"] == 3 and t2["censored"] and t2["label"] == "≥ 3"
+    assert not m1.loc[10.0, "censored"]  # K_opt 0 (do not answer) is never censored
     assert m1.loc[1.0, "k_opt"] == 1 and m1.loc[1.0, "max_reward"] == pytest.approx(0.0)
     assert m1.loc[10.0, "k_opt"] == 0 and m1.loc[10.0, "max_reward"] == pytest.approx(-4.5 * 0.5 / 2)
     curves = rs.scaling_curves(counts, rs=[0, 1])
@@ -305,3 +314,88 @@ def test_ceiling_by_samples():
     # with 2 samples the hard task mostly drops out: the conditional accuracy rises, reachable falls
     assert few.conditional_accuracy > full.conditional_accuracy > few.reachable_accuracy
     assert few.reachable_low <= few.reachable_accuracy <= few.reachable_high
+
+
+def test_k_opt_censored_at_the_limit_and_labels():
+    ks = np.arange(1, 6)
+    rising = np.array([[0.1, 0.2, 0.3, 0.4, 0.5], [0.5, 0.4, 0.3, 0.2, 0.1]])
+    res = rs.k_opt(rising, ks)
+    assert res.k_opt.tolist() == [5, 1] and res.censored.tolist() == [True, False]
+    # budgets past the samples we have: the cap is the number of samples, not the last budget
+    assert rs.k_opt(rising[:, :3], ks[:3], k_limit=3).censored.tolist() == [True, False]
+    assert rs.k_opt(rising, ks, k_limit=10).censored.tolist() == [False, False]
+    assert rs.k_opt_label(20, True) == "≥ 20" and rs.k_opt_label(7, False) == "7"
+
+
+def test_censored_median():
+    assert rs.censored_median([3, 5, 7], [False, False, False]) == (5.0, False)
+    # the middle value is censored: the median is only known to be >= 20
+    assert rs.censored_median([2, 20, 20], [False, True, True]) == (20.0, True)
+    # censored values above an uncensored median do not matter
+    assert rs.censored_median([1, 2, 20], [False, False, True]) == (2.0, False)
+
+
+def test_k_opt_bootstrap_recomputes_curves_per_task_draw():
+    n = np.array([6, 6, 6, 6, 6, 6])
+    b = np.array([6, 3, 1, 2, 0, 5])
+    c = np.array([5, 1, 0, 2, 0, 5])
+    tab = rs.k_opt_bootstrap(n, b, c, rs=[0.0, 1.0, 50.0], n_resamples=300, seed=1)
+    ks = np.arange(1, 7)
+    est = rs.k_opt(rs.mean_reward_curve(n, b, c, ks, [0.0, 1.0, 50.0]), ks)
+    assert tab.k_opt.tolist() == est.k_opt.tolist() and tab.censored.tolist() == est.censored.tolist()
+    assert (tab.ci_low <= tab.ci_high).all() and (tab.ci_high <= 6).all()
+    assert tab.loc[2, "ci_high"] == 0 and tab.loc[2, "share_censored"] == 0  # huge cost: never answer
+    # replicate by replicate the same as recomputing the curve on the drawn tasks
+    from flaws.stats import task_weights
+
+    w = task_weights(6, 300, seed=1)
+    idx = np.repeat(np.arange(6), w[7])
+    again = rs.k_opt(rs.mean_reward_curve(n[idx], b[idx], c[idx], ks, [1.0]), ks).k_opt[0]
+    good, bad = rs._per_task_terms(n, b, c, ks)
+    assert rs.k_opt((w[7] @ good - w[7] @ bad)[None, :] / 6, ks).k_opt[0] == again
+    pd.testing.assert_frame_equal(tab, rs.k_opt_bootstrap(n, b, c, rs=[0.0, 1.0, 50.0], n_resamples=300, seed=1))
+
+
+def _brute_force_by_attempt(labels):
+    """P(accepted at attempt k) and P(accepted at k and a false positive), over every order."""
+    n = len(labels)
+    acc, fp = np.zeros(n), np.zeros(n)
+    orders = list(itertools.permutations(labels))
+    for order in orders:
+        for k, lab in enumerate(order):
+            if lab:
+                acc[k] += 1
+                fp[k] += lab == 1
+                break
+    return acc / len(orders), fp / len(orders)
+
+
+def test_accepted_by_attempt_matches_brute_force():
+    for labels in TINY:
+        lab = np.array(labels)
+        n, b, c = len(lab), int((lab > 0).sum()), int((lab == 2).sum())
+        acc, fp = rs.accepted_by_attempt([n], [b], [c])
+        want_acc, want_fp = _brute_force_by_attempt(labels)
+        np.testing.assert_allclose(acc[0], want_acc, atol=1e-12)
+        np.testing.assert_allclose(fp[0], want_fp, atol=1e-12)
+
+
+def test_fp_share_by_attempt_buckets_and_composition():
+    assert rs.attempt_buckets(20) == [(1, 1), (2, 3), (4, 7), (8, 15), (16, 20)]
+    assert rs.attempt_buckets(1) == [(1, 1)]
+    # an easy task with few false positives and a hard one with many: within each task the share
+    # is constant, but late attempts come from the hard task, so the pooled share rises with k
+    tasks = [[2, 2, 2, 1, 0, 0, 0, 0], [1, 2, 0, 0, 0, 0, 0, 0]]
+    n = [8, 8]
+    b = [sum(x > 0 for x in t) for t in tasks]
+    c = [sum(x == 2 for x in t) for t in tasks]
+    tab = rs.fp_share_by_attempt(n, b, c, n_resamples=200, seed=0)
+    assert tab.attempts.tolist() == ["1", "2-3", "4-7"]
+    acc, fp = np.zeros(8), np.zeros(8)
+    for t in tasks:
+        a, f = _brute_force_by_attempt(t)
+        acc, fp = acc + a, fp + f
+    assert tab.fp_share.iloc[0] == pytest.approx(fp[0] / acc[0])
+    assert tab.fp_share.iloc[2] == pytest.approx(fp[3:7].sum() / acc[3:7].sum())
+    assert tab.fp_share.is_monotonic_increasing and tab.mean_base_rate.is_monotonic_decreasing
+    assert tab.accepted.sum() == pytest.approx(2.0)  # each task accepts exactly one program

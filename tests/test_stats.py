@@ -70,7 +70,36 @@ def test_cluster_and_paired_intervals():
     assert all(np.isnan(v) for v in stats.paired_mean_interval(np.array([]), rng))
 
 
+def test_paired_mean_p_value_is_never_zero():
+    # every replicate mean is positive: the p-value is the bootstrap's floor 2 / (B + 1), not 0
+    _lo, _hi, p = stats.paired_mean_interval(np.full(20, 0.3) + np.arange(20) * 0.01,
+                                             np.random.default_rng(0), n_resamples=999)
+    assert p == pytest.approx(2 / 1000)
+
+
 def test_bootstrap_mean_degenerate_cases():
     rng = np.random.default_rng(0)
     assert stats.bootstrap_mean(np.array([0.3, 0.3]), rng) == (0.3, 0.3)
     assert all(np.isnan(v) for v in stats.bootstrap_mean(np.array([]), rng))
+
+
+def test_task_weights_are_draw_counts():
+    w = stats.task_weights(7, 50, seed=3)
+    assert w.shape == (50, 7) and (w.sum(axis=1) == 7).all() and (w >= 0).all()
+    assert np.array_equal(w, stats.task_weights(7, 50, seed=3))
+    # the weighted mean equals the mean over the drawn tasks
+    rng = np.random.default_rng(3)
+    draws = rng.integers(0, 7, size=(50, 7))
+    x = np.arange(7.0) ** 2
+    assert np.allclose(w @ x / 7, x[draws].mean(axis=1))
+    with pytest.raises(ValueError):
+        stats.task_weights(0, 5)
+
+
+def test_discrete_interval_takes_observed_values():
+    v = np.array([1] * 10 + [7] * 80 + [200] * 10)
+    assert stats.discrete_interval(v, 0.90) == (1.0, 200.0)
+    assert stats.discrete_interval(v, 0.70) == (7.0, 7.0)
+    lo, hi = stats.discrete_interval([3, 4, 5, 6], 0.5)
+    assert lo in (3, 4, 5, 6) and hi in (3, 4, 5, 6)
+    assert np.isnan(stats.discrete_interval([np.nan])[0])

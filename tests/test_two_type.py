@@ -182,10 +182,11 @@ def test_k_opt_table_and_cost_ratios():
     assert HEATMAP_COST_RATIOS == tuple(_reported_two_type()["cost_ratios_of_the_heatmap"])
     m = TwoTypeModel(r1=0.87, r2=0.13, p1=0.58, s=0.75)
     t = k_opt_table({"illustrative": m}, cost_ratios=(0.0, 1.0, 100.0), k_max=50)
-    assert list(t.columns) == ["model", "cost_ratio", "k_opt", "max_reward", "unbounded"]
+    assert list(t.columns) == ["model", "cost_ratio", "k_opt", "max_reward", "unbounded", "censored"]
     k = dict(zip(t["cost_ratio"], t["k_opt"]))
     assert k[0.0] == 50  # no false-positive cost: more attempts never hurt
     assert list(t["unbounded"]) == [True, False, False]
+    assert list(t["censored"]) == [True, False, False]  # at the cap: "≥ 50"
     assert k[100.0] == 0  # huge cost: any attempt loses on average
     assert t["max_reward"].iloc[2] < 0
     # K_opt weakly decreases with the cost ratio
@@ -251,3 +252,60 @@ def test_estimate_all_groups_and_model():
     mod = model_from_estimates(t.set_index("model").loc["m1"].to_dict())
     assert mod.r1 == pytest.approx(0.9) and mod.r2 == pytest.approx(0.1)
     assert t.set_index("model").loc["m1", "beta_1"] == pytest.approx(mod.beta[0])
+
+
+def test_moment_soundness_matches_the_mean_base_rate():
+    # two tasks whose base pass rate and conditional accuracy are correlated: the paper's product
+    # of means b (1 - q) is not the mean false-positive rate b - a, the moment estimate is
+    counts = _counts([("b", "m", "x", "T/0", 10, 10, 9), ("b", "m", "x", "T/1", 10, 2, 0)])
+    est = estimate_parameters(counts)
+    a, b = 0.45, 0.6
+    assert est["s_moment"] == pytest.approx((1 - b) / (1 - a))
+    assert abs(est["s"] - est["s_moment"]) > 0.05
+    # the moment-fitted model reproduces the observed first-attempt false-positive share exactly
+    from flaws.two_type import accepted_by_attempt, fp_share_diagnostics
+
+    m = model_from_estimates(est, soundness="moment")
+    acc, fp = accepted_by_attempt(m, 1)
+    assert acc[0] == pytest.approx(b) and fp[0] == pytest.approx(b - a)
+    d = fp_share_diagnostics(counts).iloc[0]
+    assert d["observed_k1"] == pytest.approx((b - a) / b) and d["moment_k1"] == pytest.approx(d["observed_k1"])
+    assert d["paper_k1"] != pytest.approx(d["observed_k1"])
+    with pytest.raises(ValueError, match="soundness"):
+        model_from_estimates(est, soundness="other")
+
+
+def test_accepted_by_attempt_sums_to_the_reward():
+    from flaws.two_type import accepted_by_attempt
+
+    m = TwoTypeModel(r1=0.8, r2=0.25, p1=0.4, s=0.7)
+    acc, fp = accepted_by_attempt(m, 6)
+    e = expected_reward(m, [6], [0.0, 1.0])[0]
+    assert (acc - fp).sum() == pytest.approx(e[0]) and (acc - 2 * fp).sum() == pytest.approx(e[1])
+
+
+def test_compare_k_opt_categories():
+    from flaws.two_type import compare_k_opt
+
+    got = compare_k_opt([20, 5, 5, 20, 3], [True, False, False, True, False], [20, 5, 7, 4, 20],
+                        [True, False, False, False, True])
+    assert list(got) == ["both censored", "agree", "differ", "one censored", "one censored"]
+
+
+def test_formula_check_same_signs_and_ties_only():
+    from flaws.two_type import k_opt_formula_check
+
+    res = k_opt_formula_check(n_draws=400, seed=1, k_max=60, chunk=150)
+    assert res["n_cells"] == 400 * len(HEATMAP_COST_RATIOS)
+    assert res["n_same_sign"] == res["n_cells"]
+    assert res["n_same"] + res["n_differ_below_tolerance"] == res["n_cells"]
+    assert len(res["differ"]) == res["n_cells"] - res["n_same"]
+    # the vectorized rule is k_opt_table's rule, on both formulas
+    row = np.random.default_rng(1).random((1, 4))[0]
+    m = TwoTypeModel(r1=row[0], r2=row[1], p1=row[2], s=row[3])
+    assert res["n_draws"] == 400
+    from flaws.two_type import _increments, _k_opt_rule
+
+    exact, nb = _increments(row[None, :], np.array(HEATMAP_COST_RATIOS), 60)
+    assert list(_k_opt_rule(exact, 60)[0]) == list(k_opt_table({"m": m}, k_max=60)["k_opt"])
+    assert list(_k_opt_rule(nb, 60)[0]) == list(k_opt_table({"m": m}, k_max=60, notebook=True)["k_opt"])

@@ -1,8 +1,9 @@
 """Notebook plumbing for the book: glued values that read as text.
 
-``myst_nb.glue`` stores a value's ``repr``; a Python string then renders with quotes ('0.201'),
-a float with every digit, a count from pandas as ``153.0``. The helpers here format a value the
-way the book prints it and glue an object whose ``repr`` *is* that text:
+``myst_nb.glue`` stores a value's ``repr`` and ``{glue:text}`` evaluates it back: a float then
+renders with every digit, a count from pandas as ``153.0``, a formatted ``92,880`` as the tuple
+``(92, 880)``. The helpers here format a value the way the book prints it and glue it as a
+string, which comes back unchanged:
 
 >>> number(0.20137), interval(0.141, 0.277), count(1, "model"), percent(0.117)
 ('0.201', '[0.141, 0.277]', '1 model', '11.7%')
@@ -22,10 +23,10 @@ __all__ = ["Text", "number", "interval", "count", "percent", "p_value", "glue_te
 
 
 class Text(str):
-    """A string whose repr is itself, so a glued value renders without quotes."""
-
-    def __repr__(self) -> str:  # noqa: D105
-        return str(self)
+    """A formatted value to glue. Its ``repr`` is an ordinary string literal: myst-nb's
+    ``{glue:text}`` role evaluates the stored ``text/plain`` as a Python literal, so a literal
+    comes back as exactly this text, where a bare ``92,880`` would come back as the tuple
+    ``(92, 880)`` and ``0.20`` as ``0.2``."""
 
 
 def number(x, digits: int = 3) -> str:

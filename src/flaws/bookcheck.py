@@ -1,4 +1,4 @@
-"""Check the built HTML book in a real browser.
+r"""Check the built HTML book in a real browser.
 
 ``python -m flaws.bookcheck _build/html`` serves the built book on 127.0.0.1, opens every page
 of the table of contents (``_toc.yml``) in headless Chromium driven by Playwright, and checks
@@ -11,9 +11,18 @@ that
   every figure in the page's article has alt text;
 * every internal link (``<a href>`` to the same host) points to an existing file, and its
   ``#fragment``, if any, to an element with that ``id`` (or ``name``) in that file;
+* no math is left as literal TeX: once MathJax (served from the build, ``_static/mathjax``) has
+  typeset the page, its text outside code blocks shows none of ``\(``, ``\)``, ``\[`` or ``$$``;
+* no table is clipped: a table that runs past the text column (the page's ``article``) must sit
+  in a scroll box (an element with ``overflow-x: auto`` or ``scroll``) that itself fits the
+  column;
+* with ``require_landing_figure`` (``--require-landing-figure``), the landing page shows at least
+  one figure (an image with alt text in its article);
 
-and saves screenshots of the landing page and of the ceiling figure
-(``notebooks/03_ceiling_and_correlation``) into ``_build/screenshots/``.
+and saves screenshots of the landing page, of the ceiling figure
+(``notebooks/03_ceiling_and_correlation``) and of the report (``book/report``) into
+``_build/screenshots/``. ``--json FILE`` also writes the report (pages, figures per page,
+problems) as JSON.
 
 Chromium is the system one (Debian package ``chromium``); set ``FLAWS_CHROMIUM`` or pass
 ``--chromium`` to use another executable. Exit status 0 when no problem was found, 1 otherwise,
@@ -25,6 +34,7 @@ from __future__ import annotations
 import argparse
 import functools
 import http.server
+import json
 import os
 import shutil
 import sys
@@ -61,6 +71,10 @@ CHROMIUM_ARGS = (
 )
 #: The page holding the ceiling figure (the paper's Fig. 1a on our data).
 CEILING_PAGE = "notebooks/03_ceiling_and_correlation"
+#: Pages screenshotted above the fold (besides the landing page): docname -> file name.
+SCREENSHOT_PAGES = {"book/report": "report.png"}
+#: Text that means MathJax did not typeset the math around it.
+LITERAL_MATH = ("\\(", "\\)", "\\[", "$$")
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 VIEWPORT = {"width": 1280, "height": 900}
 PAGE_TIMEOUT_MS = 30_000
@@ -77,6 +91,9 @@ class Report:
     pages: list[str] = field(default_factory=list)
     images: int = 0
     links: int = 0
+    tables: int = 0
+    #: docname -> number of figures (loaded images with alt text in the article)
+    figures: dict[str, int] = field(default_factory=dict)
     screenshots: list[Path] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -87,13 +104,21 @@ class Report:
 
     def summary(self) -> str:
         lines = [
-            f"bookcheck: {len(self.pages)} pages, {self.images} images, "
+            f"bookcheck: {len(self.pages)} pages, {self.images} images, {self.tables} tables, "
             f"{self.links} internal links checked; {len(self.problems)} problem(s)"
         ]
         lines += [f"  screenshot: {p}" for p in self.screenshots]
         lines += [f"  note: {n}" for n in self.notes]
         lines += [f"  PROBLEM: {p}" for p in self.problems]
         return "\n".join(lines)
+
+    def to_json(self) -> dict:
+        """The report as plain data (screenshot paths as given)."""
+        return {
+            "pages": self.pages, "images": self.images, "tables": self.tables, "links": self.links,
+            "figures": self.figures, "screenshots": [str(p) for p in self.screenshots],
+            "notes": self.notes, "problems": self.problems, "ok": self.ok,
+        }
 
 
 # --------------------------------------------------------------------------- table of contents
@@ -202,6 +227,55 @@ _IMAGES_JS = """() => Array.from(document.images).map(i => ({
 _LINKS_JS = """() => Array.from(document.querySelectorAll('a[href]')).map(a => a.href)"""
 _EAGER_JS = """() => { for (const i of document.images) { i.loading = 'eager'; } }"""
 _IMAGES_DONE_JS = """() => Array.from(document.images).every(i => i.complete)"""
+# MathJax 3 typesets after its startup promise resolves; without MathJax there is nothing to wait for.
+# At most 20 s: math still untypeset then is reported as literal TeX.
+_MATHJAX_DONE_JS = """async () => {
+    const M = window.MathJax;
+    if (M && M.startup && M.startup.promise) {
+        const late = new Promise(r => setTimeout(r, 20000));
+        try { await Promise.race([M.startup.promise, late]); } catch (e) { return String(e); }
+    }
+    return '';
+}"""
+# Text nodes outside code, scripts and MathJax's own output that still hold TeX delimiters.
+_LITERAL_MATH_JS = """(marks) => {
+    const skip = 'script, style, noscript, template, pre, code, kbd, samp, textarea, .highlight, mjx-container';
+    const found = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const text = node.nodeValue;
+        if (!marks.some(m => text.includes(m))) { continue; }
+        if (node.parentElement && node.parentElement.closest(skip)) { continue; }
+        found.push(text.replace(/\\s+/g, ' ').trim().slice(0, 80));
+    }
+    return found;
+}"""
+# Tables in the text column: wider than the column and not inside a scroll box that fits it.
+_TABLES_JS = """() => {
+    const column = document.querySelector('article') || document.querySelector('main') || document.body;
+    const edge = column.getBoundingClientRect();
+    const out = [];
+    const tables = Array.from(column.querySelectorAll('table'));
+    for (const [index, table] of tables.entries()) {
+        const r = table.getBoundingClientRect();
+        if (r.width === 0 && r.height === 0) { continue; }  // not displayed (e.g. a folded cell)
+        let box = null;
+        for (let el = table.parentElement; el && el !== column; el = el.parentElement) {
+            const o = getComputedStyle(el).overflowX;
+            if (o === 'auto' || o === 'scroll') { box = el; break; }
+        }
+        const outer = box ? box.getBoundingClientRect() : r;
+        const label = Array.from(table.querySelectorAll('caption, th, td'))
+            .map(e => e.textContent.trim()).find(t => t) || '';
+        out.push({
+            index: index + 1, count: tables.length,
+            width: Math.round(r.width), column: Math.round(edge.width), scrolls: box !== null,
+            fits: outer.left >= edge.left - 1 && outer.right <= edge.right + 1,
+            label: label.replace(/\\s+/g, ' ').trim().slice(0, 60),
+        });
+    }
+    return out;
+}"""
 _FIND_CEILING_JS = """() => {
     const scope = document.querySelector('main') || document.querySelector('article') || document.body;
     const imgs = Array.from(scope.querySelectorAll('img'))
@@ -240,6 +314,7 @@ def check_book(
     landing_page: str | None = None,
     ceiling_page: str = CEILING_PAGE,
     require_alt: bool = True,
+    require_landing_figure: bool = False,
 ) -> Report:
     """Open every page of the book in headless Chromium and check it (see the module doc).
 
@@ -247,7 +322,8 @@ def check_book(
     ``_toc.yml`` two levels above ``html_dir`` (``<root>/_build/html``). Screenshots go to
     ``screenshots_dir``, by default ``<html_dir>/../screenshots``. ``landing_page`` defaults
     to the first page. With ``require_alt``, every image in a page's article (figures, not
-    theme icons) needs alt text.
+    theme icons) needs alt text; with ``require_landing_figure``, the landing page needs at
+    least one figure. Literal math and clipped tables are always problems.
     """
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
@@ -287,6 +363,11 @@ def check_book(
                     report.screenshots.append(_screenshot_page(page, screenshots_dir / "landing.png"))
                 if docname == ceiling_page:
                     report.screenshots += _screenshot_ceiling(page, screenshots_dir, report)
+                if docname in SCREENSHOT_PAGES:
+                    shot = screenshots_dir / SCREENSHOT_PAGES[docname]
+                    report.screenshots.append(_screenshot_page(page, shot))
+            if require_landing_figure and report.figures.get(landing_page, 0) == 0:
+                report.problems.append(f"{landing_page}: the landing page shows no figure")
             if ceiling_page not in pages:
                 report.notes.append(f"{ceiling_page} is not in the table of contents: no ceiling screenshot")
         except PlaywrightError as exc:
@@ -305,6 +386,10 @@ def check_book(
         elif fragment and path.suffix == ".html" and unquote(fragment) not in _anchors(path):
             report.problems.append(f"broken link {target} (from {sources}): no element with id {fragment!r}")
     return report
+
+
+#: the text of every value pasted by myst-nb's {glue:text} role
+_PASTED_JS = "() => Array.from(document.querySelectorAll('.pasted-text'), e => e.textContent)"
 
 
 def _has_alt_text(img: dict) -> bool:
@@ -350,6 +435,7 @@ def _check_page(page, base, host, html_dir, docname, report, linked, require_alt
             page.wait_for_function(_IMAGES_DONE_JS, timeout=PAGE_TIMEOUT_MS)
         except Exception:  # reported below, image by image
             pass
+        figures = 0
         for img in page.evaluate(_IMAGES_JS):
             report.images += 1
             src = img["src"].removeprefix(base)
@@ -357,8 +443,35 @@ def _check_page(page, base, host, html_dir, docname, report, linked, require_alt
                 report.problems.append(f"{docname}: image from another host (not available offline): {img['src']}")
             elif not img["complete"] or img["width"] <= 0:
                 report.problems.append(f"{docname}: image not loaded (naturalWidth 0): {src}")
+            if img["content"] and _has_alt_text(img) and img["complete"] and img["width"] > 0:
+                figures += 1
             if require_alt and img["content"] and not _has_alt_text(img):
                 report.problems.append(f"{docname}: figure without alt text: {src}")
+        report.figures[docname] = figures
+        mathjax_error = page.evaluate(_MATHJAX_DONE_JS)
+        if mathjax_error:
+            errors.append(f"MathJax failed: {mathjax_error}")
+        literal = page.evaluate(_LITERAL_MATH_JS, list(LITERAL_MATH))
+        if literal:
+            report.problems.append(
+                f"{docname}: math shown as literal TeX (MathJax did not typeset it) in {len(literal)} "
+                "place(s): " + "; ".join(literal[:3]) + ("; ..." if len(literal) > 3 else "")
+            )
+        from .book import check_text
+
+        for text in page.evaluate(_PASTED_JS):
+            bad = check_text(text)
+            if bad:
+                report.problems.append(f"{docname}: glued value {text!r} reads badly ({', '.join(bad)})")
+        for table in page.evaluate(_TABLES_JS):
+            report.tables += 1
+            if table["fits"]:
+                continue
+            where = "its scroll box runs past" if table["scrolls"] else "no scroll box; runs past"
+            report.problems.append(
+                f"{docname}: table {table['index']} of {table['count']} clipped ({table['width']} px, {where} the "
+                f"{table['column']} px text column), starting {table['label']!r}"
+            )
         for href in page.evaluate(_LINKS_JS):
             parts = urlsplit(href)
             if parts.scheme in ("http", "https") and parts.netloc == host:
@@ -401,23 +514,29 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m flaws.bookcheck",
         description="Check the built HTML book in headless Chromium: pages load, images load, "
-        "internal links resolve; take screenshots.",
+        "internal links resolve, math is typeset, tables fit; take screenshots.",
     )
     parser.add_argument("html_dir", nargs="?", default="_build/html", help="built book (default: _build/html)")
     parser.add_argument("--toc", help="table of contents (default: <html_dir>/../../_toc.yml)")
     parser.add_argument("--screenshots", help="screenshot folder (default: <html_dir>/../screenshots)")
     parser.add_argument("--chromium", help=f"Chromium executable (default: $FLAWS_CHROMIUM or {DEFAULT_CHROMIUM})")
     parser.add_argument("--no-alt-check", action="store_true", help="do not require alt text on figures")
+    parser.add_argument("--require-landing-figure", action="store_true",
+                        help="fail when the landing page shows no figure")
+    parser.add_argument("--json", help="also write the report to this file as JSON")
     args = parser.parse_args(argv)
     try:
         report = check_book(
             args.html_dir, toc_file=args.toc, screenshots_dir=args.screenshots,
             chromium=args.chromium, require_alt=not args.no_alt_check,
+            require_landing_figure=args.require_landing_figure,
         )
     except BookCheckError as exc:
         print(f"bookcheck: error: {exc}", file=sys.stderr)
         return 2
     print(report.summary())
+    if args.json:
+        Path(args.json).write_text(json.dumps(report.to_json(), indent=1) + "\n", encoding="utf-8")
     return 0 if report.ok else 1
 
 

@@ -43,7 +43,9 @@ import tokenize
 import numpy as np
 import pandas as pd
 
-from .stats import cluster_ratio_interval, paired_mean_interval
+from . import verdicts
+from .book import interval, number, p_value
+from .stats import cluster_ratio_interval, holm, paired_mean_interval
 
 __all__ = [
     "RULES",
@@ -58,6 +60,11 @@ __all__ = [
     "label_outcomes",
     "adherence_rates",
     "within_task_difference",
+    "MIN_TASKS",
+    "holm_family",
+    "family_counts",
+    "family_summary",
+    "difference_table",
 ]
 
 RULES = (
@@ -80,6 +87,8 @@ GENERAL_MEASURES = (
 )
 JOIN_KEYS = ("source_id", "model", "prompt_style", "task_id", "sample_index")
 CONDITIONS = ("false_positive", "correct", "passes_base")
+#: a within-task test needs at least this many tasks with both a false positive and a correct sample
+MIN_TASKS = 10
 
 _SNAKE = re.compile(r"^_*[a-z][a-z0-9_]*$|^_+$")
 _PASCAL = re.compile(r"^_*[A-Z][A-Za-z0-9]*$")
@@ -416,6 +425,7 @@ def within_task_difference(
     seed: int = 0,
     confidence: float = 0.95,
     n_resamples: int = 2000,
+    min_tasks: int = MIN_TASKS,
 ) -> pd.DataFrame:
     """Within-task comparison of false positives with correct samples.
 
@@ -424,9 +434,14 @@ def within_task_difference(
     the result is the mean of d_t over those tasks with a paired percentile bootstrap interval
     (tasks resampled with replacement, each keeping its pair; seeded). ``pooled_difference`` is
     the plain difference of the pooled means over all samples of the same group, for contrast.
-    Columns: ``by``, ``measure``, ``n_tasks``, ``mean_difference``, ``low``, ``high``,
+
+    A cell is tested (``status == "tested"``) only when it has at least ``min_tasks`` such tasks
+    and the d_t are not all equal; otherwise ``status`` is ``"too few tasks"`` or
+    ``"no variation"`` and ``low``, ``high`` and ``p_two_sided`` are NaN (a bootstrap of fewer
+    tasks, or of identical differences, gives an interval of no width and p = 1, which says
+    nothing). Columns: ``by``, ``measure``, ``n_tasks``, ``mean_difference``, ``low``, ``high``,
     ``p_two_sided`` (bootstrap: twice the smaller share of resampled means on either side of 0),
-    ``pooled_difference``.
+    ``pooled_difference``, ``status``.
     """
     rows = []
     for key, g in features.groupby(list(by), sort=True):
@@ -439,12 +454,72 @@ def within_task_difference(
             both = fp.index.intersection(ok.index).sort_values()
             diffs = (fp[both] - ok[both]).to_numpy(dtype=float)
             pooled = float(vals[d["false_positive"].astype(bool)].mean() - vals[d["correct"].astype(bool)].mean())
-            row = {**dict(zip(by, key)), "measure": m, "n_tasks": int(len(diffs)), "pooled_difference": pooled}
-            if len(diffs) == 0:
-                row.update(mean_difference=float("nan"), low=float("nan"), high=float("nan"), p_two_sided=float("nan"))
+            row = {**dict(zip(by, key)), "measure": m, "n_tasks": int(len(diffs)), "pooled_difference": pooled,
+                   "mean_difference": float(diffs.mean()) if len(diffs) else float("nan"),
+                   "low": float("nan"), "high": float("nan"), "p_two_sided": float("nan")}
+            if len(diffs) < max(1, min_tasks):
+                row["status"] = "too few tasks"
+            elif np.all(diffs == diffs[0]):
+                row["status"] = "no variation"
             else:
                 lo, hi, p = paired_mean_interval(diffs, np.random.default_rng(seed), confidence, n_resamples)
-                row.update(mean_difference=float(diffs.mean()), low=lo, high=hi, p_two_sided=p)
+                row.update(low=lo, high=hi, p_two_sided=p, status="tested")
             rows.append(row)
-    cols = list(by) + ["measure", "n_tasks", "mean_difference", "low", "high", "p_two_sided", "pooled_difference"]
+    cols = list(by) + ["measure", "n_tasks", "mean_difference", "low", "high", "p_two_sided",
+                       "pooled_difference", "status"]
     return pd.DataFrame(rows, columns=cols)
+
+
+def holm_family(within: pd.DataFrame) -> pd.DataFrame:
+    """``within`` with ``p_holm``: Holm-adjusted p-values over all its tested rows (one family)."""
+    return within.assign(p_holm=holm(within["p_two_sided"].to_numpy(dtype=float)))
+
+
+def family_counts(within: pd.DataFrame, claimed_sign: int = -1, alpha: float = verdicts.ALPHA) -> dict:
+    """Counts of a Holm-corrected family (:func:`holm_family` output; also of a part of one).
+
+    ``claimed_sign`` -1: the claim is that false positives adhere *less* often. Returns
+    ``n_cells``, ``n_tests``, ``n_too_few``, ``n_no_variation``, ``n_claimed`` and
+    ``n_opposite`` (significant after Holm in the claimed / the opposite direction) and
+    ``n_raw_claimed`` (p < alpha before correction, claimed direction)."""
+    tested = within[within["status"] == "tested"]
+    sig = tested["p_holm"] < alpha
+    est = tested["mean_difference"] * claimed_sign
+    return {"n_cells": int(len(within)), "n_tests": int(len(tested)),
+            "n_too_few": int((within["status"] == "too few tasks").sum()),
+            "n_no_variation": int((within["status"] == "no variation").sum()),
+            "n_claimed": int((sig & (est > 0)).sum()), "n_opposite": int((sig & (est < 0)).sum()),
+            "n_raw_claimed": int(((tested["p_two_sided"] < alpha) & (est > 0)).sum())}
+
+
+def family_summary(within: pd.DataFrame, claimed_sign: int = -1, alpha: float = verdicts.ALPHA,
+                   kind: str = "reproduced") -> dict:
+    """:func:`family_counts` plus ``verdict``: :func:`flaws.verdicts.family` on the tested rows."""
+    tested = within[within["status"] == "tested"]
+    return {**family_counts(within, claimed_sign, alpha),
+            "verdict": verdicts.family(tested["mean_difference"].tolist(), tested["p_holm"].tolist(),
+                                       claimed_sign, alpha=alpha, kind=kind)}
+
+
+def _cell(r, digits: int) -> str:
+    if r.status != "tested":
+        return f"{r.status} ({r.n_tasks})" if r.status == "too few tasks" else f"{r.status}"
+    return (f"{number(r.mean_difference, digits)} {interval(r.low, r.high, digits)}; "
+            f"Holm {p_value(r.p_holm)}")
+
+
+def difference_table(within: pd.DataFrame, columns: str | None = "model", digits: int = 3) -> pd.DataFrame:
+    """Reader-facing table of :func:`holm_family` output: one row per measure, one column per
+    ``columns`` value (or one column when None), each cell "difference [95% interval]; Holm p",
+    or "too few tasks (n)" / "no variation" for cells that were not tested."""
+    cells = within.assign(cell=[_cell(r, digits) for r in within.itertuples()])
+    order = list(dict.fromkeys(within["measure"]))
+    if columns is None:
+        out = cells.set_index("measure")[["n_tasks", "cell"]].loc[order]
+        out.columns = ["tasks", "false positives minus correct [95% interval]; Holm p"]
+    else:
+        out = cells.pivot(index="measure", columns=columns, values="cell").loc[order]
+        out.columns.name = None
+    out.index = [m.replace("_", " ") for m in out.index]
+    out.index.name = "measure"
+    return out

@@ -58,6 +58,9 @@ __all__ = [
 #: Columns of ``data/processed/outcomes.csv.gz`` (one row per executed sample), as the
 #: executor writes them.
 OUTCOME_COLUMNS: tuple[str, ...] = tuple(_EXECUTOR_COLUMNS)
+#: Optional columns of an outcomes table (``outcomes_new_sets.csv.gz``): how a set was sampled
+#: and which repeated run of it a row belongs to.
+SET_FIELDS: tuple[str, ...] = ("sampling", "run")
 #: Allowed values of ``base_status`` / ``plus_status``.
 STATUSES = ("pass", "fail", "timeout", "error")
 #: A "model" in the analysis: one sampling configuration.
@@ -80,7 +83,9 @@ def load_outcomes(path: str | Path | None = None) -> pd.DataFrame:
     """Read and validate the outcomes table (default: the committed ``data/processed/outcomes.csv.gz``).
 
     Raises :class:`FileNotFoundError` when the file is missing and :class:`OutcomesError` (naming
-    file and line) when it is malformed.
+    file and line) when it is malformed.  A table with the set fields ``sampling`` and ``run``
+    (``outcomes_new_sets.csv.gz``) keeps them; samples listed in :data:`flaws.samples.EXCLUDED`
+    (AgentCoder's leaked reference solutions) are left out.
     """
     path = Path(path) if path is not None else _default_path()
     if not path.exists():
@@ -91,13 +96,25 @@ def load_outcomes(path: str | Path | None = None) -> pd.DataFrame:
     try:
         df = pd.read_csv(
             io.BytesIO(raw),
-            dtype={c: "string" for c in OUTCOME_COLUMNS if c not in ("temperature", "sample_index")},
+            dtype={c: "string" for c in OUTCOME_COLUMNS + SET_FIELDS if c not in ("temperature", "sample_index")},
             keep_default_na=False,
             na_values={"temperature": [""], "sample_index": [""]},
         )
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise OutcomesError(f"{path}: cannot parse as CSV: {exc}") from exc
-    return validate_outcomes(df, source=str(path))
+    df = validate_outcomes(df, source=str(path))
+    return drop_excluded(df)
+
+
+def drop_excluded(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` without the samples listed in :data:`flaws.samples.EXCLUDED` (unchanged when none)."""
+    from flaws.samples import EXCLUDED
+
+    sources = {sid for sid, _ in EXCLUDED}
+    if not df["source_id"].isin(sources).any():
+        return df
+    keys = pd.Series(list(zip(df["source_id"], df["task_id"])), index=df.index, dtype=object)
+    return df.loc[~keys.isin(list(EXCLUDED))].reset_index(drop=True)
 
 
 def validate_outcomes(df: pd.DataFrame, source: str = "<outcomes>") -> pd.DataFrame:
@@ -130,7 +147,8 @@ def validate_outcomes(df: pd.DataFrame, source: str = "<outcomes>") -> pd.DataFr
         )
     df["sample_index"] = idx.astype("int64")
     df["temperature"] = pd.to_numeric(df["temperature"], errors="coerce")
-    key = list(GROUP_KEYS) + ["task_id", "sample_index"]
+    # tables with runs (outcomes_new_sets.csv.gz): a sample is also told apart by source and run
+    key = list(GROUP_KEYS) + ["task_id", "sample_index"] + (["source_id", "run"] if "run" in df.columns else [])
     dup = df.duplicated(key, keep="first")
     if dup.any():
         i = int(np.flatnonzero(dup.to_numpy())[0])

@@ -12,6 +12,17 @@ bootstrap intervals over tasks, the K_opt table over cost ratios, and saves the 
 figure and a JSON copy of the numbers under ``--out``. ``--json`` prints one JSON object instead
 of the text report. By default the paper's false-negative filter is applied (tasks where the
 model's plus pass rate exceeds its base pass rate are dropped); ``--no-filter`` keeps all tasks.
+
+Each ``k_opt`` entry of the JSON is ``{"k_opt": K, "censored": bool, "label": "K" or "≥ n"}``: an
+optimum at the largest budget the samples allow (n draws per task) is censored, the true optimum
+being n or more.
+
+``--verifier base+plus:M`` asks the same questions under a stronger verifier: the base tests and
+the first ``M`` plus inputs (:mod:`flaws.verifiers`; ``plus`` is ground truth). The index of a
+sample's first failing plus input is read from its ``plus_fail_tests`` (EvalPlus and ``flaws
+evaluate`` write the first failing input, ``--test-details`` all of them), matched against the
+benchmark's plus inputs; a sample that fails plus without a recorded failing input counts as
+failing the first one (the report says how many). The task filter stays the base tests' one.
 """
 
 from __future__ import annotations
@@ -116,10 +127,16 @@ def _reachable_accuracy(n, b, c) -> dict:
 
 
 def build_report(outcomes: pd.DataFrame, apply_filter: bool = True, seed: int = 0,
-                 cost_ratios=resampling.COST_RATIOS, n_resamples: int = 9999) -> dict:
-    """All numbers of the report for one model's outcomes; JSON-ready (NaN -> None)."""
+                 cost_ratios=resampling.COST_RATIOS, n_resamples: int = 9999, verifier=None) -> dict:
+    """All numbers of the report for one model's outcomes; JSON-ready (NaN -> None).
+    ``verifier``: a :mod:`flaws.verifiers` name (default: the base tests)."""
     counts = metrics.task_counts(outcomes)
     removed = metrics.false_negative_tasks(counts) if apply_filter else metrics.false_negative_tasks(counts.iloc[:0])
+    if verifier is not None:  # the same tasks, samples accepted by the stronger verifier
+        from flaws import verifiers
+
+        counts = verifiers.verifier_counts(outcomes, verifiers.accepts(verifier, outcomes),
+                                           by=metrics.GROUP_KEYS)
     kept = metrics.apply_task_filter(counts, removed)
     if kept.empty:
         raise ReportError("no tasks left after the false-negative filter (try --no-filter)")
@@ -127,7 +144,7 @@ def build_report(outcomes: pd.DataFrame, apply_filter: bool = True, seed: int = 
     n, b, c = kept["n"].to_numpy(), kept["base_passes"].to_numpy(), kept["correct"].to_numpy()
     ks = np.arange(1, int(n.max()) + 1)
     curves = resampling.mean_reward_curve(n, b, c, ks, cost_ratios)
-    kopt, best = resampling.k_opt(curves, ks)
+    kopt, best, censored = resampling.k_opt(curves, ks)
     keys = [resampling.format_ratio(r) for r in cost_ratios]
 
     def clean(v):
@@ -156,10 +173,12 @@ def build_report(outcomes: pd.DataFrame, apply_filter: bool = True, seed: int = 
         "conditional_accuracy": ca,
         "false_positive_rate": fpr,
         "k_max": int(ks[-1]),
-        "k_opt": {k: int(v) for k, v in zip(keys, kopt)},
+        "k_opt": {k: {"k_opt": int(v), "censored": bool(z), "label": resampling.k_opt_label(v, z)}
+                  for k, v, z in zip(keys, kopt, censored)},
         "max_reward": {k: float(v) for k, v in zip(keys, best)},
         "confidence": 0.95,
         "seed": seed,
+        "verifier": "base" if verifier is None else str(verifier),
         "_curves": (ks, np.asarray(cost_ratios, float), curves,
                     resampling.mean_reward_curve_with_replacement(n, b, c, ks, cost_ratios)),
     }
@@ -196,7 +215,7 @@ def save_figure(report: dict, path: Path, show_ratios=(0.0, 0.5, 1.0, 2.0, 4.0, 
         key = resampling.format_ratio(rs[i])
         ax.plot(ks, curves[i], color=color, label=f"r = {key}")
         ax.plot(ks, repl[i], color=color, ls="--", lw=0.8)
-        k = report["k_opt"][key]
+        k = report["k_opt"][key]["k_opt"]
         if k > 0:
             ax.plot([k], [curves[i][k - 1]], "o", color=color, ms=5)
     ax.axhline(0, color="grey", lw=0.6)
@@ -225,6 +244,10 @@ def _fmt(x) -> str:
 def format_text(report: dict, source: str, figure: str | None) -> str:
     a, ca, fpr = report["accuracy"], report["conditional_accuracy"], report["false_positive_rate"]
     lines = [f"flaws report: {source} (model {report['model']})"]
+    if report.get("verifier", "base") != "base":
+        lines.append(f"verifier: {report['verifier']} (accepted = passes it; correct = passes base and plus); "
+                     f"{report.get('samples_without_failing_input', 0)} sample(s) failing plus without a "
+                     "listed failing input count as failing the first plus input")
     lines.append(f"tasks: {report['n_tasks']}, samples: {report['n_samples']}")
     if report["filter_applied"]:
         removed = report["removed_tasks"]
@@ -253,8 +276,11 @@ def format_text(report: dict, source: str, figure: str | None) -> str:
                  "reward 1 correct, -r false positive, 0 none)")
     lines.append("cost ratio r   K_opt   max mean reward")
     for key, k in report["k_opt"].items():
-        lines.append(f"{key:>12}   {k:>5}   {report['max_reward'][key]:+.3f}")
+        lines.append(f"{key:>12}   {k['label']:>5}   {report['max_reward'][key]:+.3f}")
     lines.append("(K_opt = 0: the best mean reward is negative; do not submit anything)")
+    if any(k["censored"] for k in report["k_opt"].values()):
+        lines.append(f"(≥ {report['k_max']}: censored, the reward still rises at the largest budget the "
+                     "samples allow; the optimum is that many samples or more)")
     if figure:
         lines.append("")
         lines.append(f"scaling-curve figure: {figure}")
@@ -263,6 +289,44 @@ def format_text(report: dict, source: str, figure: str | None) -> str:
 
 def _public(report: dict) -> dict:
     return {k: v for k, v in report.items() if not k.startswith("_")}
+
+
+def with_first_failed_plus(outcomes: pd.DataFrame, path: str | Path, plus_inputs: dict | None = None):
+    """``outcomes`` (from :func:`read_eval_results`) with ``first_failed_plus`` filled from the
+    file's ``plus_fail_tests``: the smallest index, among the task's plus inputs
+    (``plus_inputs``: task_id -> list, default HumanEval+'s), of a listed failing input. Returns
+    ``(outcomes, unknown)``: ``unknown`` counts base-passing samples that fail plus with no listed
+    input; they count as failing the first plus input."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))["eval"]
+    if plus_inputs is None:
+        from flaws.data import load_benchmark
+
+        plus_inputs = {t["task_id"]: t["plus_input"] for t in load_benchmark("humaneval+")}
+
+    def key(x):
+        return json.dumps(x, sort_keys=True)
+
+    index: dict[str, dict[str, int]] = {}
+    first, unknown = [], 0
+    for task_id, i, b, p in outcomes[["task_id", "sample_index", "base_status", "plus_status"]].itertuples(index=False):
+        if b != "pass" or p == "pass":
+            first.append("")
+            continue
+        if task_id not in plus_inputs:
+            raise ReportError(f"{path}: {task_id} is not a HumanEval+ task; --verifier needs its plus inputs")
+        if task_id not in index:
+            index[task_id] = {}
+            for k, x in enumerate(plus_inputs[task_id]):
+                index[task_id].setdefault(key(json.loads(json.dumps(x))), k)
+        r = data[task_id][i] if isinstance(data[task_id], list) else {}
+        fails = r.get("plus_fail_tests") or []
+        hits = [index[task_id].get(key(x)) for x in fails]
+        if fails and any(h is None for h in hits):
+            raise ReportError(f"{path}: eval[{task_id!r}][{i}]: a plus_fail_tests input is not one of "
+                              f"the task's plus inputs")
+        unknown += not fails
+        first.append(str(min(hits)) if fails else "0")
+    return outcomes.assign(first_failed_plus=first), unknown
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -279,10 +343,29 @@ def main(argv: list[str] | None = None) -> int:
                         help="directory for scaling_curves.png and report.json (default: ./flaws-report)")
     parser.add_argument("--model", default=None, help="model name for titles (default: from the file name)")
     parser.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    parser.add_argument("--verifier", default=None,
+                        help="verifier: base (default), base+plus:M (base tests and the first M plus "
+                             "inputs) or plus (ground truth); see flaws.verifiers")
     args = parser.parse_args(argv)
     try:
         outcomes = read_eval_results(args.eval_results, model=args.model)
-        report = build_report(outcomes, apply_filter=not args.no_filter, seed=args.seed)
+        verifier, unknown = None, 0
+        if args.verifier is not None:
+            from flaws import verifiers
+
+            try:
+                verifier = verifiers.parse(args.verifier)
+            except ValueError as exc:
+                raise ReportError(str(exc)) from None
+            if verifier.family == "random":
+                raise ReportError("random plus inputs need every failing input of each sample; "
+                                  "use base+plus:M (the first M plus inputs)")
+            if verifier.family == "first":
+                outcomes, unknown = with_first_failed_plus(outcomes, args.eval_results)
+            verifier = verifier.name
+        report = build_report(outcomes, apply_filter=not args.no_filter, seed=args.seed,
+                              verifier=verifier)
+        report["samples_without_failing_input"] = unknown
     except (ReportError, metrics.OutcomesError) as exc:
         print(f"flaws report: error: {exc}", file=sys.stderr)
         return 2

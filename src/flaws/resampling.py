@@ -26,6 +26,8 @@ negative (then not resampling at all, reward 0, is better).
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 
@@ -209,12 +211,23 @@ def monte_carlo_curve(tasks, ks, rs, n_sims: int = 1000, seed: int = 0) -> np.nd
     return (total_good[None, ks] - rs[:, None] * total_bad[None, ks]) / n_tasks
 
 
-def k_opt(curves: np.ndarray, ks) -> tuple[np.ndarray, np.ndarray]:
+class KOpt(NamedTuple):
+    """Optimal budgets per cost ratio: ``k_opt``, the maximum mean reward and whether the optimum
+    is *censored* (it sits at the largest budget that can be evaluated, so the true optimum is
+    that budget or more: report "≥ n", never n)."""
+
+    k_opt: np.ndarray
+    max_reward: np.ndarray
+    censored: np.ndarray
+
+
+def k_opt(curves: np.ndarray, ks, k_limit: int | None = None) -> KOpt:
     """Optimal budget per cost ratio from mean reward curves (len(rs), len(ks)).
 
-    Returns ``(k_opt, max_reward)``: the smallest K whose mean reward is within
-    :data:`TIE_TOLERANCE` of the maximum over ``ks``, and that maximum; ``k_opt`` is 0 when the
-    maximum is negative (stop before drawing: reward 0).
+    Returns ``(k_opt, max_reward, censored)``: the smallest K whose mean reward is within
+    :data:`TIE_TOLERANCE` of the maximum over ``ks``, that maximum, and ``k_opt >= k_limit``
+    (default ``max(ks)``; pass the largest number of samples per task when ``ks`` runs past it).
+    ``k_opt`` is 0, never censored, when the maximum is negative (stop before drawing: reward 0).
     """
     curves = np.atleast_2d(np.asarray(curves, dtype=float))
     ks = _as_budgets(ks)
@@ -222,8 +235,29 @@ def k_opt(curves: np.ndarray, ks) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError("curves must have one column per budget")
     best = curves.max(axis=1)
     first = (curves >= best[:, None] - TIE_TOLERANCE).argmax(axis=1)
-    kopt = np.where(best < 0, 0, ks[first])
-    return kopt.astype(np.int64), best
+    kopt = np.where(best < 0, 0, ks[first]).astype(np.int64)
+    limit = int(ks.max()) if k_limit is None else int(k_limit)
+    return KOpt(kopt, best, (kopt > 0) & (kopt >= limit))
+
+
+def k_opt_label(k, censored) -> str:
+    """K_opt as the book prints it: "7", or "≥ 20" when censored at 20."""
+    return f"≥ {int(k)}" if bool(censored) else f"{int(k)}"
+
+
+def censored_median(k, censored) -> tuple[float, bool]:
+    """Median of optimal budgets some of which are censored (only known to be >= their value).
+
+    The median of the known lower bounds is a lower bound of the median; the median with every
+    censored value replaced by infinity is an upper bound. Returns ``(value, is_lower_bound)``:
+    the exact median when the two agree, else the lower bound and True."""
+    k = np.asarray(k, dtype=float).reshape(-1)
+    c = np.asarray(censored, dtype=bool).reshape(-1)
+    if k.size == 0:
+        raise ValueError("no optimal budgets")
+    low = float(np.median(k))
+    high = float(np.median(np.where(c, np.inf, k)))
+    return low, not low == high
 
 
 def _group_arrays(g: pd.DataFrame):
@@ -267,18 +301,130 @@ def k_opt_table(
     k_max: int | None = None,
 ) -> pd.DataFrame:
     """K_opt and the maximum mean reward per group and cost ratio (budgets 1..k_max, default the
-    group's largest n). Columns: ``by`` + cost_ratio, k_opt, max_reward, k_max."""
+    group's largest n). Columns: ``by`` + cost_ratio, k_opt, max_reward, k_max, censored
+    (K_opt is the group's largest n: the optimum is that many samples or more), label ("≥ 20")."""
     rows = []
     for key, g in counts.groupby(list(by), sort=True):
         key = key if isinstance(key, tuple) else (key,)
         n, b, c = _group_arrays(g)
         km = k_max or int(n.max())
         ks = np.arange(1, km + 1)
-        kopt, best = k_opt(mean_reward_curve(n, b, c, ks, rs), ks)
-        for r, k, m in zip(rs, kopt, best):
+        kopt, best, cens = k_opt(mean_reward_curve(n, b, c, ks, rs), ks, k_limit=min(km, int(n.max())))
+        for r, k, m, z in zip(rs, kopt, best, cens):
             rows.append({**dict(zip(by, key)), "cost_ratio": float(r), "k_opt": int(k),
-                         "max_reward": float(m), "k_max": km})
+                         "max_reward": float(m), "k_max": km, "censored": bool(z),
+                         "label": k_opt_label(k, z)})
     return pd.DataFrame(rows)
+
+
+# --- K_opt with a task-bootstrap interval -------------------------------------------------------
+
+
+def _per_task_terms(n, b, c, ks):
+    """Per-task expected gain (c/b P(found)) and loss ((b-c)/b P(found)); each (tasks, len(ks))."""
+    n, b, c = _as_counts(n, b, c)
+    p = prob_found(n, b, ks)
+    safe = np.where(b > 0, b, 1)
+    good = np.where(b > 0, c / safe, 0.0)[:, None] * p
+    bad = np.where(b > 0, (b - c) / safe, 0.0)[:, None] * p
+    return good, bad
+
+
+def k_opt_bootstrap(n, b, c, rs=COST_RATIOS, n_resamples: int = 2000, seed: int = 0,
+                    confidence: float = 0.90) -> pd.DataFrame:
+    """K_opt of one model per cost ratio with a task-bootstrap interval.
+
+    Each replicate draws the tasks with replacement (:func:`flaws.stats.task_weights`) and
+    recomputes the exact mean reward curves over budgets 1..max(n) and their K_opt (the curves
+    are sums over tasks, so a replicate is one matrix product). Columns: cost_ratio, k_opt,
+    censored, label, ci_low, ci_high (equal-tailed, :func:`flaws.stats.discrete_interval`),
+    ci_high_censored (the upper end is the cap: "≥ n"), share_censored (replicates at the cap),
+    k_limit (the largest budget evaluable, max n)."""
+    from .stats import discrete_interval, task_weights
+
+    n, b, c = _as_counts(n, b, c)
+    rs = np.asarray(rs, dtype=float).reshape(-1)
+    limit = int(n.max())
+    ks = np.arange(1, limit + 1)
+    good, bad = _per_task_terms(n, b, c, ks)
+    est = k_opt(good.mean(axis=0)[None, :] - rs[:, None] * bad.mean(axis=0)[None, :], ks)
+    w = task_weights(len(n), n_resamples, seed).astype(float) / len(n)
+    g, l = w @ good, w @ bad  # (replicates, budgets)
+    rows = []
+    for j, r in enumerate(rs):
+        rep = k_opt(g - r * l, ks)
+        lo, hi = discrete_interval(rep.k_opt, confidence)
+        k, z = int(est.k_opt[j]), bool(est.censored[j])
+        rows.append({"cost_ratio": float(r), "k_opt": k, "censored": z, "label": k_opt_label(k, z),
+                     "ci_low": int(lo), "ci_high": int(hi), "ci_high_censored": bool(hi >= limit),
+                     "share_censored": float(rep.censored.mean()), "k_limit": limit})
+    return pd.DataFrame(rows)
+
+
+# --- False positives by the attempt at which a program is accepted -------------------------------
+
+
+def accepted_by_attempt(n, b, c, k_max: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Per task and attempt k = 1..k_max: P(the program accepted is the k-th draw) and
+    P(it is the k-th draw and a false positive); two arrays of shape (tasks, k_max).
+
+    Drawing without replacement, the first base pass comes at draw k with probability
+    P(none in k-1 draws) - P(none in k draws) (hypergeometric); by symmetry it is a false positive
+    with probability (b-c)/b whatever k is. Within a task the false-positive share does not
+    change with k; only which tasks are still unsolved at attempt k does."""
+    n, b, c = _as_counts(n, b, c)
+    kmax = int(n.max()) if k_max is None else int(k_max)
+    none = np.hstack([np.ones((len(n), 1)), _prob_none(n.astype(float), b.astype(float), kmax)])
+    first = none[:, :-1] - none[:, 1:]
+    safe = np.where(b > 0, b, 1)
+    return first, first * np.where(b > 0, (b - c) / safe, 0.0)[:, None]
+
+
+def attempt_buckets(k_max: int) -> list[tuple[int, int]]:
+    """Attempt buckets of the authors' figure: 1, 2-3, 4-7, 8-15, ... (the last one cut at k_max)."""
+    if k_max < 1:
+        raise ValueError("k_max must be >= 1")
+    out, lo = [], 1
+    while lo <= k_max:
+        out.append((lo, min(2 * lo - 1, k_max)))
+        lo *= 2
+    return out
+
+
+def fp_share_by_attempt(n, b, c, n_resamples: int = 2000, seed: int = 0,
+                        confidence: float = 0.95) -> pd.DataFrame:
+    """Share of false positives among the programs accepted at attempts in each bucket.
+
+    One resampling run per task (resample until a base pass, no budget limit): the expected
+    number of programs accepted in a bucket and of false positives among them, summed over
+    tasks; the share is their ratio, with a task-bootstrap interval (tasks resampled, both sums
+    recomputed). ``mean_base_rate`` is the mean b/n of the tasks behind the accepted programs of
+    the bucket (weighted by how many they contribute): hard tasks are accepted late.
+    Columns: attempts ("4-7"), first, last, accepted, false_positives, fp_share, ci_low, ci_high,
+    mean_base_rate."""
+    from .stats import percentile_interval, task_weights
+
+    n, b, c = _as_counts(n, b, c)
+    acc, fp = accepted_by_attempt(n, b, c)
+    w = task_weights(len(n), n_resamples, seed).astype(float)
+    rate = b / n
+    rows = []
+    for lo, hi in attempt_buckets(acc.shape[1]):
+        a_t, f_t = acc[:, lo - 1:hi].sum(axis=1), fp[:, lo - 1:hi].sum(axis=1)
+        if a_t.sum() <= 0:
+            continue
+        a_w, f_w = w @ a_t, w @ f_t
+        ok = a_w > 0
+        ci = percentile_interval(f_w[ok] / a_w[ok], confidence)
+        rows.append({"attempts": f"{lo}" if lo == hi else f"{lo}-{hi}", "first": lo, "last": hi,
+                     "accepted": float(a_t.sum()), "false_positives": float(f_t.sum()),
+                     "fp_share": float(f_t.sum() / a_t.sum()), "ci_low": ci[0], "ci_high": ci[1],
+                     "mean_base_rate": float((a_t * rate).sum() / a_t.sum())})
+    return pd.DataFrame(rows)
+
+
+__all__ += ["KOpt", "k_opt_label", "censored_median", "k_opt_bootstrap", "accepted_by_attempt",
+            "attempt_buckets", "fp_share_by_attempt"]
 
 
 def task_samples(outcomes: pd.DataFrame, counts: pd.DataFrame) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -1,7 +1,7 @@
 """The sources registry: every raw input of the project, with its files and checksums.
 
 The registry lives in ``data/sources.toml`` (human-readable, committed). Each ``[[source]]`` has an
-``id``, a ``kind`` (benchmark / samples / aggregate), license, citation, a one-line description and
+``id``, a ``kind`` (benchmark / samples / aggregate / generated-tests / samples+generated-tests), license, citation, a one-line description and
 its ``[[source.file]]`` entries (path inside the source, canonical URL, sha256, size in bytes).
 """
 
@@ -12,7 +12,7 @@ import os
 import pathlib
 import tomllib
 
-KINDS = ("benchmark", "samples", "aggregate")
+KINDS = ("benchmark", "samples", "aggregate", "generated-tests", "samples+generated-tests")
 _REQUIRED = ("id", "kind", "license", "citation", "description", "file")
 _FILE_REQUIRED = ("path", "url", "sha256", "bytes")
 

@@ -107,14 +107,17 @@ def paired_mean_interval(diffs: np.ndarray, rng: np.random.Generator, confidence
                          n_resamples: int = 2000) -> tuple[float, float, float]:
     """Mean of per-cluster differences: (low, high, two-sided bootstrap p-value of mean = 0).
 
-    The p-value is twice the smaller share of replicate means on either side of 0, capped at 1."""
+    The p-value is twice the smaller share of replicate means on either side of 0, counted as
+    (k + 1) / (B + 1) so that a finite bootstrap never claims p = 0 (its smallest value is
+    2 / (B + 1)); capped at 1."""
     diffs = np.asarray(diffs, dtype=float)
     if diffs.size == 0:
         return float("nan"), float("nan"), float("nan")
     idx = rng.integers(0, len(diffs), size=(n_resamples, len(diffs)))
     means = diffs[idx].mean(axis=1)
     lo, hi = percentile_interval(means, confidence)
-    p = 2 * min((means <= 0).mean(), (means >= 0).mean())
+    k = min(int((means <= 0).sum()), int((means >= 0).sum()))
+    p = 2 * (k + 1) / (n_resamples + 1)
     return lo, hi, float(min(1.0, p))
 
 
@@ -264,3 +267,34 @@ def cluster_robust_line(x, y, clusters, confidence: float = 0.95) -> dict:
 
 
 __all__ += ["cluster_robust_line"]
+
+
+def task_weights(n_tasks: int, n_resamples: int, seed: int = 0) -> np.ndarray:
+    """Task bootstrap as weights: how often each task is drawn in each replicate.
+
+    Shape ``(n_resamples, n_tasks)``; row ``r`` counts task ``t`` as often as a draw of
+    ``n_tasks`` tasks with replacement picks it. A statistic that is a sum over tasks (a mean
+    reward curve, expected counts of accepted programs) is then recomputed exactly for every
+    replicate by one matrix product ``weights @ per_task_values``."""
+    if n_tasks < 1 or n_resamples < 1:
+        raise ValueError("need at least one task and one replicate")
+    rng = np.random.default_rng(seed)
+    draws = rng.integers(0, n_tasks, size=(n_resamples, n_tasks))
+    out = np.zeros((n_resamples, n_tasks), dtype=np.int64)
+    np.add.at(out, (np.repeat(np.arange(n_resamples), n_tasks), draws.ravel()), 1)
+    return out
+
+
+def discrete_interval(values, confidence: float = 0.90) -> tuple[float, float]:
+    """Equal-tailed percentile interval of replicates of an integer-valued statistic (an optimal
+    budget): both ends are values some replicate took (no interpolation between budgets)."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return float("nan"), float("nan")
+    a = (1 - confidence) / 2
+    return (float(np.quantile(v, a, method="inverted_cdf")),
+            float(np.quantile(v, 1 - a, method="inverted_cdf")))
+
+
+__all__ += ["task_weights", "discrete_interval"]

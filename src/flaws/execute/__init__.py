@@ -11,7 +11,9 @@ module:
 * :mod:`~flaws.execute.zygote` - forks one unprivileged, rlimited child per run;
 * :mod:`~flaws.execute.codec` - plain-data encoding of return values (no pickle);
 * :mod:`~flaws.execute.verdict` - EvalPlus 0.3.1's comparison rules;
+* :mod:`~flaws.execute.vcache` - the verdict cache: identical programs judged once;
 * :mod:`~flaws.execute.outcomes` - the deterministic ``outcomes.csv.gz``;
+* :mod:`~flaws.execute.cluster` - the same on a Dask cluster (``scheduler=ADDRESS``);
 * :mod:`~flaws.execute.cli` - ``flaws evaluate`` for EvalPlus-format samples.
 """
 

@@ -13,7 +13,10 @@ writes an EvalPlus-compatible ``eval_results.json``::
 ``base_status``/``plus_status`` use EvalPlus's vocabulary (``pass``, ``fail``,
 ``timeout``; our ``error`` is reported as ``fail``, as EvalPlus would), the exact
 status is kept in ``flaws_*_status``; ``*_fail_tests`` hold the first failing
-input, as EvalPlus's default fast check does.  A one-screen summary follows:
+input, as EvalPlus's default fast check does.  A program judged before (same text, task,
+benchmark file and limits) takes its verdict from the verdict cache
+(``--no-cache`` judges everything again); ``--scheduler ADDRESS`` judges on a
+Dask cluster (see :mod:`flaws.execute.cluster`).  A one-screen summary follows:
 accuracy, conditional accuracy (the resampling ceiling) and false positive rate.
 """
 
@@ -74,9 +77,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("samples", type=Path, help="EvalPlus samples .jsonl")
     ap.add_argument("--benchmark", required=True, choices=["humaneval+", "mbpp+"])
     ap.add_argument("--out", type=Path, required=True, help="eval_results.json to write")
-    ap.add_argument("--workers", type=int, default=max(1, (os.cpu_count() or 2) // 2))
+    ap.add_argument("--workers", type=int, default=None,
+                    help="sandboxed processes (per Dask worker with --scheduler; "
+                         "default: half the machine's CPUs)")
     ap.add_argument("--journal", type=Path, default=None,
                     help="resumable journal (default: OUT with .journal.jsonl)")
+    ap.add_argument("--no-cache", action="store_true",
+                    help="judge every program again instead of reusing verdicts from "
+                         "data/interim/execute/verdicts (the verdict cache)")
+    ap.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                    help="judge on the Dask cluster of this scheduler (e.g. tcp://host:8786), "
+                         "sharded by task; needs pip install 'flaws[cluster]'")
     ap.add_argument("--no-progress", action="store_true")
     a = ap.parse_args(argv)
 
@@ -91,9 +102,18 @@ def main(argv: list[str] | None = None) -> int:
     for k, s in enumerate(samples):
         s["sample_index"] = k
     journal = a.journal or a.out.with_name(a.out.name + ".journal.jsonl")
-    recs = {r["sample_index"]: r for r in evaluate(samples, a.benchmark, workers=a.workers,
-                                                   journal=journal,
-                                                   progress=not a.no_progress)}
+    workers = a.workers
+    if workers is None and a.scheduler is None:
+        workers = max(1, (os.cpu_count() or 2) // 2)
+    try:
+        recs = {r["sample_index"]: r
+                for r in evaluate(samples, a.benchmark, workers=workers, journal=journal,
+                                  progress=not a.no_progress, cache=not a.no_cache,
+                                  scheduler=a.scheduler)}
+    except RuntimeError as e:
+        if a.scheduler is None:
+            raise
+        raise SystemExit(f"flaws evaluate --scheduler {a.scheduler}: {e}") from None
     ds = groundtruth.dataset_of(a.benchmark)
     if ds == "mbpp":
         from evalplus.data.mbpp import mbpp_serialize_inputs

@@ -32,6 +32,7 @@ import sys
 from pathlib import Path
 
 from . import codec
+from .protocol import MISSING, load_expected_file  # noqa: F401 - part of this module's API
 
 DATASET = {"humaneval+": "humaneval", "mbpp+": "mbpp"}
 CACHE_VERSION = 2
@@ -68,7 +69,6 @@ EVALPLUS_INTERMITTENT = {"mbpp+": ("Mbpp/392", "Mbpp/599", "Mbpp/630")}
 
 # Inputs whose reference output could not be recorded are stored as this marker;
 # the worker judges any output against it as a failure.
-MISSING = "__flaws_missing__"
 
 
 def dataset_of(benchmark: str) -> str:
@@ -185,11 +185,29 @@ def expected_outputs(benchmark: str, workers: int = 1, reps: int = 2,
     and /130 alone have 260 MB).  Directory mode 0700, files 0600.
     """
     path = _cache_path(benchmark)
-    idx = path / "index.json"
-    if idx.exists():
-        data = json.loads(idx.read_text())
-        if data.get("version") == CACHE_VERSION:
+    if _current(path):
+        return path
+    # one process computes, concurrent ones (several runs, Dask workers of one
+    # machine) wait for it and then find the cache
+    import fcntl
+
+    with open(path.with_name(path.name + ".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if _current(path):
             return path
+        _compute_expected_dir(benchmark, path, workers, reps, progress)
+    return path
+
+
+def _current(path: Path) -> bool:
+    idx = path / "index.json"
+    if not idx.exists():
+        return False
+    return json.loads(idx.read_text()).get("version") == CACHE_VERSION
+
+
+def _compute_expected_dir(benchmark: str, path: Path, workers: int, reps: int,
+                          progress: bool) -> None:
     tasks = load_tasks(benchmark)
     data = compute_expected(benchmark, tasks, workers=workers, reps=reps, progress=progress)
     tmp = path.with_name(path.name + ".tmp")
@@ -217,19 +235,11 @@ def expected_outputs(benchmark: str, workers: int = 1, reps: int = 2,
 
         shutil.rmtree(path)
     os.replace(tmp, path)
-    return path
 
 
 def expected_index(path: Path) -> dict:
     """``{task_id: {"file", "base_time", "plus_time", ...}}`` of a cache directory."""
     return json.loads((Path(path) / "index.json").read_text())["tasks"]
-
-
-def load_expected_file(path) -> dict:
-    """``{"base": [enc...], "plus": [enc...]}`` of one task (trusted worker side); ``path`` is a
-    path or an open binary file."""
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        return json.load(fh)
 
 
 def compute_expected(benchmark: str, tasks: list[dict], workers: int = 1, reps: int = 2,

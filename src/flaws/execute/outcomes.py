@@ -17,7 +17,10 @@ import re
 from pathlib import Path
 from typing import Iterable
 
-from .runner import COLUMNS
+from .runner import COLUMNS, SET_FIELDS
+
+#: columns of ``outcomes_new_sets.csv.gz``: those of ``outcomes.csv.gz`` plus the set fields
+NEW_SETS_COLUMNS = COLUMNS + SET_FIELDS
 
 
 def _task_number(task_id: str):
@@ -35,7 +38,7 @@ def _temperature_key(t) -> float:
 def sort_key(r: dict):
     t = r.get("temperature")
     return (r.get("benchmark") or "", r.get("source_id") or "", r.get("model") or "",
-            r.get("prompt_style") or "", _temperature_key(t),
+            r.get("prompt_style") or "", _temperature_key(t), r.get("run") or "",
             _task_number(r["task_id"]), int(r.get("sample_index") or 0), r["solution_sha256"])
 
 
@@ -47,41 +50,73 @@ def _cell(v) -> str:
     return str(v)
 
 
-def to_csv_bytes(records: Iterable[dict]) -> bytes:
+def to_csv_bytes(records: Iterable[dict], columns: list[str] = COLUMNS) -> bytes:
     # the row's own text breaks any remaining tie, so input order never matters
-    rows = sorted(records, key=lambda r: (sort_key(r), [_cell(r.get(c)) for c in COLUMNS]))
+    rows = sorted(records, key=lambda r: (sort_key(r), [_cell(r.get(c)) for c in columns]))
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(COLUMNS)
+    w.writerow(columns)
     for r in rows:
-        w.writerow([_cell(r.get(c)) for c in COLUMNS])
+        w.writerow([_cell(r.get(c)) for c in columns])
     return buf.getvalue().encode("utf-8")
 
 
-def write_outcomes(records: Iterable[dict], path: str | os.PathLike) -> Path:
+def write_outcomes(records: Iterable[dict], path: str | os.PathLike, columns: list[str] = COLUMNS) -> Path:
+    """Write sorted outcome records as gzipped CSV with ``columns`` (default: those of
+    ``outcomes.csv.gz``; :data:`NEW_SETS_COLUMNS` adds ``sampling`` and ``run``)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     raw = io.BytesIO()
     with gzip.GzipFile(filename="outcomes.csv", mode="wb", fileobj=raw, mtime=0,
                        compresslevel=9) as gz:
-        gz.write(to_csv_bytes(records))
+        gz.write(to_csv_bytes(records, columns))
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_bytes(raw.getvalue())
     os.replace(tmp, path)
     return path
 
 
-def read_outcomes(path: str | os.PathLike):
+def read_outcomes(path: str | os.PathLike, set_fields: bool = False):
+    """An outcomes table; with ``set_fields`` a file written before ``sampling`` and ``run``
+    existed gets ``sampling="iid"`` and ``run=""`` (all its sets are iid, without runs)."""
     import pandas as pd
 
-    return pd.read_csv(path, dtype={"first_failed_base": "Int64", "first_failed_plus": "Int64",
-                                    "sample_index": int})
+    df = pd.read_csv(path, dtype={"first_failed_base": "Int64", "first_failed_plus": "Int64",
+                                  "sample_index": int, "run": str, "sampling": str},
+                     keep_default_na=False, na_values={"temperature": [""], "first_failed_base": [""],
+                                                       "first_failed_plus": [""]})
+    if set_fields:
+        if "sampling" not in df.columns:
+            df["sampling"] = "iid"
+        if "run" not in df.columns:
+            df["run"] = ""
+    return df
 
 
 def default_path() -> Path:
     from flaws.data import project_root
 
     return project_root() / "data" / "processed" / "outcomes.csv.gz"
+
+
+def new_sets_path() -> Path:
+    """``data/processed/outcomes_new_sets.csv.gz``: the sets of :data:`flaws.samples.NEW_SOURCES`."""
+    return default_path().with_name("outcomes_new_sets.csv.gz")
+
+
+def _judge_all(samples, workers: int, progress: bool, journal_prefix: str,
+               journal_dir: Path | None = None) -> list[dict]:
+    from .groundtruth import cache_dir
+    from .runner import EXECUTOR_VERSION, evaluate
+
+    journal_dir = Path(journal_dir) if journal_dir is not None else cache_dir()
+    records = []
+    for bench in sorted(samples["benchmark"].unique()):
+        part = samples[samples["benchmark"] == bench].to_dict("records")
+        journal = journal_dir / f"{journal_prefix}-{bench.rstrip('+')}-v{EXECUTOR_VERSION}.jsonl"
+        records += list(evaluate(part, bench, workers=workers, journal=journal,
+                                 progress=progress))
+    return records
 
 
 def build(out: str | os.PathLike | None = None, workers: int = 2, progress: bool = True,
@@ -92,20 +127,25 @@ def build(out: str | os.PathLike | None = None, workers: int = 2, progress: bool
     outcomes are journaled in ``data/interim/execute/journal-<benchmark>-v<EXECUTOR_VERSION>.jsonl``,
     so an interrupted build resumes where it stopped.
     """
-    from .groundtruth import cache_dir
-    from .runner import EXECUTOR_VERSION, evaluate
-
     if samples is None:
         from flaws.samples import load_all
 
         samples = load_all(progress=progress)
-    records = []
-    for bench in sorted(samples["benchmark"].unique()):
-        part = samples[samples["benchmark"] == bench].to_dict("records")
-        journal = cache_dir() / f"journal-{bench.rstrip('+')}-v{EXECUTOR_VERSION}.jsonl"
-        records += list(evaluate(part, bench, workers=workers, journal=journal,
-                                 progress=progress))
-    return write_outcomes(records, out or default_path())
+    return write_outcomes(_judge_all(samples, workers, progress, "journal"), out or default_path())
+
+
+def build_new_sets(out: str | os.PathLike | None = None, workers: int = 1, progress: bool = True,
+                   samples=None, journal_dir: str | os.PathLike | None = None) -> Path:
+    """Judge the sets of :data:`flaws.samples.NEW_SOURCES` and write them, with ``sampling`` and
+    ``run``, to ``outcomes_new_sets.csv.gz`` (resumable; journals ``journal-new-sets-<benchmark>-v<N>.jsonl``).
+
+    ``outcomes.csv.gz`` is not touched: the new rows are meant to be appended to it later."""
+    if samples is None:
+        from flaws.samples import NEW_SOURCES, load_all
+
+        samples = load_all(NEW_SOURCES, progress=progress)
+    records = _judge_all(samples, workers, progress, "journal-new-sets", journal_dir)
+    return write_outcomes(records, out or new_sets_path(), NEW_SETS_COLUMNS)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -115,8 +155,10 @@ def main(argv: list[str] | None = None) -> int:
                                  description="Judge all collected samples -> outcomes.csv.gz")
     ap.add_argument("--workers", type=int, default=max(1, (os.cpu_count() or 2)))
     ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--new-sets", action="store_true",
+                    help="judge the sets added with MBPP+ into outcomes_new_sets.csv.gz instead")
     a = ap.parse_args(argv)
-    path = build(a.out, workers=a.workers)
+    path = (build_new_sets if a.new_sets else build)(a.out, workers=a.workers)
     print(f"wrote {path}")
     return 0
 

@@ -25,7 +25,6 @@ still apply, but there is no network or PID isolation; a warning says so once.
 from __future__ import annotations
 
 import functools
-import json
 import os
 import selectors
 import shutil
@@ -36,7 +35,7 @@ import warnings
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from .worker import HOST
+from .protocol import split_frames, write_frame
 
 #: ``PYTHONHASHSEED`` of the workers, their zygotes and every sample process
 HASH_SEED = "0"
@@ -162,12 +161,6 @@ def _is_under(p: Path, root: Path) -> bool:
         return False
 
 
-def _write_frame(f, obj) -> None:
-    data = json.dumps(obj, separators=(",", ":")).encode()
-    f.write(HOST.pack(len(data)) + data)
-    f.flush()
-
-
 class _Proc:
     def __init__(self, index: int, argv: list[str], init: dict, pass_fds=()):
         env = dict(os.environ)
@@ -194,20 +187,13 @@ class _Proc:
         os.close(from_w)
         self.to_worker = os.fdopen(to_w, "wb")
         self.from_worker = os.fdopen(from_r, "rb", buffering=0)
-        _write_frame(self.to_worker, init)
+        write_frame(self.to_worker, init)
         self.buf = bytearray()
         self.job = None
 
     def frames(self, chunk: bytes) -> list[dict]:
         self.buf += chunk
-        out = []
-        while len(self.buf) >= HOST.size:
-            n = HOST.unpack_from(self.buf)[0]
-            if len(self.buf) < HOST.size + n:
-                break
-            out.append(json.loads(bytes(self.buf[HOST.size:HOST.size + n])))
-            del self.buf[:HOST.size + n]
-        return out
+        return split_frames(self.buf)
 
     def kill(self):
         try:
@@ -318,7 +304,10 @@ class WorkerPool:
             p.job = (seq, job)
             msg = {"job": seq, "task_id": job["task_id"], "solution": job["solution"],
                    "mode": job.get("mode", "judge"), "which": job.get("which", ["base", "plus"])}
-            _write_frame(p.to_worker, msg)
+            if job.get("details"):  # every failing input, not only the first (worker.run_details)
+                msg["details"] = True
+                msg["details_time_cap"] = job.get("details_time_cap")
+            write_frame(p.to_worker, msg)
             pending += 1
 
         for p in self.procs:

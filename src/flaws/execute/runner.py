@@ -21,7 +21,16 @@ journal as soon as it is known (one ``write`` + ``flush`` per record, so a
 SIGKILL loses at most the record being written; ``fsync`` at least every second
 and at the end).  A rerun reads the journal, ignores a torn last line, and only
 executes samples not yet in it.  Identical programs of the same task are
-executed once per run (``dedupe=True``) and share the verdict.
+executed once per run (``dedupe=True``) and share the verdict; with the verdict
+cache (``cache=True``, the default; :mod:`flaws.execute.vcache`) a program
+judged in any earlier run is not executed again.
+
+Per-input results (``details=True``, EvalPlus's ``--test-details`` analogue): each
+record also has ``failed_base``/``failed_plus`` (sorted 0-based indices of every
+input not passed) and ``reached_base``/``reached_plus`` (inputs judged before the
+run's CPU budget, ``details_time_cap``, ran out; later ones are unknown).  Verdicts
+and ``first_failed_*`` are those of the default run.  Use a journal of its own:
+records without the lists are not reused.
 """
 
 from __future__ import annotations
@@ -40,6 +49,9 @@ COLUMNS = ["benchmark", "model", "prompt_style", "temperature", "source_id", "ta
            "first_failed_base", "first_failed_plus"]
 META = ["benchmark", "model", "prompt_style", "temperature", "source_id", "task_id",
         "sample_index"]
+#: sample fields copied into the outcome record when the sample has them (not part of the
+#: journal key, so journals written before they existed are reused; see :func:`evaluate`)
+SET_FIELDS = ["sampling", "run"]
 STATUSES = ("pass", "fail", "timeout", "error")
 #: bump when verdict semantics change: journals of other versions are not reused
 EXECUTOR_VERSION = 3
@@ -103,13 +115,22 @@ class _Journal:
         self.fh.close()
 
 
+def _set_fields(sample: dict) -> dict:
+    return {k: sample[k] for k in SET_FIELDS if k in sample}
+
+
 def _outcome(sample: dict, sha: str, res: dict) -> dict:
     rec = {k: sample.get(k) for k in META}
+    rec.update(_set_fields(sample))
     rec["solution_sha256"] = sha
     for which in ("base", "plus"):
         r = res[which]
         rec[f"{which}_status"] = r["status"]
         rec[f"first_failed_{which}"] = r.get("first_failed") if r["status"] != "pass" else None
+    for which in ("base", "plus"):
+        if "failed" in res[which]:  # details mode
+            rec[f"failed_{which}"], rec[f"reached_{which}"] = (res[which]["failed"],
+                                                               res[which]["reached"])
     return rec
 
 
@@ -132,24 +153,37 @@ def judge_spec(benchmark: str, tasks: list[dict] | None = None, *, workers: int 
             "evalplus_modules": groundtruth.evalplus_modules()}
 
 
-def evaluate(samples: Iterable[dict], benchmark: str, workers: int = 1, *,
+def evaluate(samples: Iterable[dict], benchmark: str, workers: int | None = 1, *,
              journal: str | os.PathLike | None = None, progress: bool = True,
              dedupe: bool = True, sandbox: str = "auto", options: dict | None = None,
-             total: int | None = None, stats: dict | None = None) -> Iterator[dict]:
+             total: int | None = None, stats: dict | None = None,
+             cache: bool | str | os.PathLike = True, scheduler=None,
+             details: bool = False, details_time_cap: float | None = None) -> Iterator[dict]:
     """Judge ``samples`` (dicts with at least ``task_id`` and ``solution``).
 
     Yields one outcome record per sample (see module docstring), in completion
     order, including those already in ``journal``.  ``benchmark`` is
     ``"humaneval+"`` or ``"mbpp+"``; samples of another benchmark (by their
-    ``benchmark`` field) are rejected.  ``stats``, when given, is filled with
-    ``runs`` (programs executed: two per distinct sample), ``child_cpu_seconds``
-    (the executed programs' own CPU time, as the judge last read it from
-    ``/proc``, in whole clock ticks) and ``run_cpu_seconds`` (that reading per
-    run, in completion order).
+    ``benchmark`` field) are rejected.
+
+    ``cache`` (default on): look each distinct program up in the verdict cache
+    (:mod:`flaws.execute.vcache`, ``data/interim/execute/verdicts``; a path
+    names another directory, ``False`` neither reads nor writes it) and store
+    every new verdict there, so a program judged before, in any run, costs
+    nothing.  ``scheduler``: the address of a running Dask scheduler (or a
+    ``distributed.Client``): the programs are sharded by task across its workers,
+    each judging its shards with its own sandboxed pool of ``workers`` processes
+    (``None``: half that machine's CPUs), see :mod:`flaws.execute.cluster`; the
+    journal and the cache stay with this process.
+
+    ``stats``, when given, is filled with ``runs`` (programs executed: two per
+    distinct sample not found in the cache), ``child_cpu_seconds`` (the executed
+    programs' own CPU time, as the judge last read it from ``/proc``, in whole
+    clock ticks), ``run_cpu_seconds`` (that reading per run, in completion
+    order) and ``cache_hits`` (distinct programs whose verdict came from the
+    cache).
     """
     from tqdm import tqdm
-
-    from .pool import WorkerPool
 
     samples = list(samples)
     tasks = groundtruth.load_tasks(benchmark)
@@ -161,55 +195,106 @@ def evaluate(samples: Iterable[dict], benchmark: str, workers: int = 1, *,
             raise ValueError(f"sample {k} ({s.get('task_id')}): no solution text")
         if s.get("benchmark") not in (None, benchmark):
             raise ValueError(f"sample {k}: benchmark {s.get('benchmark')!r} is not {benchmark!r}")
-    spec = judge_spec(benchmark, tasks, workers=workers, progress=progress, options=options)
+    local_workers = workers if workers is not None else max(1, (os.cpu_count() or 2) // 2)
+    if details and scheduler is not None:
+        raise ValueError("details=True (every failing input) runs on this machine only: drop scheduler")
+    vc = None
+    if cache is not False and cache is not None and not details:  # the cache holds verdicts only
+        from .vcache import VerdictCache, default_dir
+
+        exp_dir = groundtruth.expected_outputs(benchmark, workers=local_workers,
+                                               progress=progress)
+        vc = VerdictCache(default_dir() if cache is True else cache, benchmark, exp_dir,
+                          groundtruth.options(**(options or {})), sandbox)
+    if stats is not None:
+        stats.setdefault("runs", 0)
+        stats.setdefault("child_cpu_seconds", 0.0)
+        stats.setdefault("run_cpu_seconds", [])
+        stats.setdefault("cache_hits", 0)
     jr = None
     done: dict[str, dict] = {}
     if journal is not None:
         done = read_journal(Path(journal))
+        if details:
+            done = {k: r for k, r in done.items() if "failed_plus" in r}
         jr = _Journal(Path(journal))
     shas = [solution_sha256(s["solution"]) for s in samples]
     todo: dict[tuple[str, str], list[int]] = {}
     bar = tqdm(total=len(samples), desc=f"judging {benchmark}", disable=not progress,
                smoothing=0.05)
+
+    def emit(group, res):
+        for k in todo[group]:
+            rec = _outcome(samples[k], shas[k], res)
+            if jr is not None:
+                jr.append(rec)
+            bar.update()
+            yield rec
+
     try:
         for k, s in enumerate(samples):
             key = sample_key({**{m: s.get(m) for m in META}, "solution_sha256": shas[k]})
             if key in done:
                 bar.update()
-                yield done[key]
+                # two runs of a set may hold the same program: the verdict is shared, the run is the sample's
+                yield {**done[key], **_set_fields(s)}
                 continue
             group = (s["task_id"], shas[k]) if dedupe else (s["task_id"], str(k))
             todo.setdefault(group, []).append(k)
-        if todo:
-            jobs = ({"task_id": g[0], "solution": samples[ks[0]]["solution"], "group": g}
-                    for g, ks in todo.items())
+        run = []
+        for group, ks in todo.items():
+            hit = vc.get(group[0], shas[ks[0]]) if vc is not None else None
+            if hit is None:
+                run.append(group)
+                continue
             if stats is not None:
-                stats.setdefault("runs", 0)
-                stats.setdefault("child_cpu_seconds", 0.0)
-                stats.setdefault("run_cpu_seconds", [])
-            with WorkerPool(spec, workers=workers, sandbox=sandbox) as pool:
-                for job, res in pool.run(jobs):
-                    if stats is not None:
-                        for which in ("base", "plus"):
-                            cpu = float(res[which].get("cpu") or 0.0)
-                            stats["runs"] += 1
-                            stats["child_cpu_seconds"] += cpu
-                            stats["run_cpu_seconds"].append(cpu)
-                    for k in todo[job["group"]]:
-                        rec = _outcome(samples[k], shas[k], res)
-                        if jr is not None:
-                            jr.append(rec)
-                        bar.update()
-                        yield rec
+                stats["cache_hits"] += 1
+            yield from emit(group, hit)
+        if run:
+            jobs = [{"task_id": g[0], "solution": samples[todo[g][0]]["solution"], "group": g,
+                     "details": details, "details_time_cap": details_time_cap} for g in run]
+            if scheduler is None:
+                need = {g[0] for g in run}
+                spec = judge_spec(benchmark, [t for t in tasks if t["task_id"] in need],
+                                  workers=local_workers, progress=progress, options=options)
+                results = _judge_local(spec, jobs, local_workers, sandbox)
+            else:
+                from . import cluster
+
+                exp_dir = groundtruth.expected_outputs(benchmark, workers=local_workers,
+                                                       progress=progress)
+                results = cluster.judge(scheduler, benchmark, exp_dir,
+                                        groundtruth.options(**(options or {})), jobs,
+                                        workers=workers, sandbox=sandbox)
+            for job, res in results:
+                if stats is not None:
+                    for which in ("base", "plus"):
+                        cpu = float(res[which].get("cpu") or 0.0)
+                        stats["runs"] += 1
+                        stats["child_cpu_seconds"] += cpu
+                        stats["run_cpu_seconds"].append(cpu)
+                if vc is not None:
+                    vc.put(job["task_id"], shas[todo[job["group"]][0]], res)
+                yield from emit(job["group"], res)
     finally:
         bar.close()
         if jr is not None:
             jr.close()
 
 
+def _judge_local(spec: dict, jobs: list[dict], workers: int,
+                 sandbox: str) -> Iterator[tuple[dict, dict]]:
+    """``(job, result)`` from one sandboxed pool on this machine, as they finish."""
+    from .pool import WorkerPool
+
+    with WorkerPool(spec, workers=workers, sandbox=sandbox) as pool:
+        yield from pool.run(jobs)
+
+
 def judge_programs(tasks: list[dict], programs: Iterable[dict], dataset: str = "humaneval",
                    workers: int = 1, *, sandbox: str = "auto",
-                   options: dict | None = None, uid_base: int = 61000) -> list[dict]:
+                   options: dict | None = None, uid_base: int = 61000,
+                   details: bool = False, details_time_cap: float | None = None) -> list[dict]:
     """Judge programs against hand-made tasks (used by tests and for small checks).
 
     ``tasks``: dicts with ``task_id, entry_point, atol, base_input, plus_input,
@@ -217,7 +302,8 @@ def judge_programs(tasks: list[dict], programs: Iterable[dict], dataset: str = "
     optionally ``base_time``/``plus_time`` (canonical seconds per input, default 0).
     ``programs``: dicts with ``task_id`` and ``solution``.  Returns, in input order,
     ``{"task_id", "base": {...}, "plus": {...}}`` with each run's ``status`` and
-    ``first_failed`` (and ``reason`` when known).
+    ``first_failed`` (and ``reason`` when known; with ``details``, ``failed`` and
+    ``reached`` as in :func:`evaluate`).
     """
     from . import codec
     from .pool import WorkerPool
@@ -237,8 +323,8 @@ def judge_programs(tasks: list[dict], programs: Iterable[dict], dataset: str = "
             "options": groundtruth.options(**(options or {})),
             "evalplus_modules": groundtruth.evalplus_modules()}
     programs = list(programs)
-    jobs = [{"task_id": p["task_id"], "solution": p["solution"], "k": k}
-            for k, p in enumerate(programs)]
+    jobs = [{"task_id": p["task_id"], "solution": p["solution"], "k": k, "details": details,
+             "details_time_cap": details_time_cap} for k, p in enumerate(programs)]
     out: list = [None] * len(jobs)
     with WorkerPool(spec, workers=workers, sandbox=sandbox, uid_base=uid_base) as pool:
         for job, res in pool.run(jobs):

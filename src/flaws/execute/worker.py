@@ -14,7 +14,8 @@ fresh process, as EvalPlus does):
   ``/proc/<pid>/stat`` at every frame (time limits in CPU seconds do not flip
   when the machine is loaded; a generous wall-clock ceiling catches sleepers),
 * decodes each output (plain data only) and judges it with
-  :class:`flaws.execute.verdict.Judge`, stopping at the first failing input,
+  :class:`flaws.execute.verdict.Judge`, stopping at the first failing input
+  (or, with ``details``, recording every failing input: see :meth:`Worker.run_details`),
 * kills the child's process group and, when it has a private PID namespace and
   uid, every process of the sandbox uid, then removes the child's directory.
 
@@ -32,36 +33,17 @@ import select
 import shutil
 import signal
 import socket
-import struct
 import subprocess
 import sys
 import tempfile
 import time
 
 from .codec import decode
-from .groundtruth import MISSING
+from .protocol import MISSING, load_expected_file, read_frame, write_frame
 from .verdict import Judge, type_name
 from .zygote import FRAME, send_request
 
-HOST = struct.Struct("<I")
 _TICK = os.sysconf("SC_CLK_TCK")
-
-
-def read_host_frame(f):
-    head = f.read(HOST.size)
-    if len(head) < HOST.size:
-        return None
-    n = HOST.unpack(head)[0]
-    data = f.read(n)
-    if len(data) < n:
-        return None
-    return json.loads(data)
-
-
-def write_host_frame(f, obj) -> None:
-    data = json.dumps(obj, separators=(",", ":")).encode()
-    f.write(HOST.pack(len(data)) + data)
-    f.flush()
 
 
 def cpu_seconds(pid: int) -> float | None:
@@ -185,7 +167,15 @@ class Worker:
         self.sock = parent
 
     # ------------------------------------------------------------------ runs
-    def run(self, task_id: str, which: str, solution: str, mode: str) -> dict:
+    def run(self, task_id: str, which: str, solution: str, mode: str, *,
+            start: int = 0, failures: set | None = None, total_cap: float | None = None) -> dict:
+        """One run: a fresh child computes the inputs ``start, start + 1, ...``.
+
+        ``failures`` (details mode, see :meth:`run_details`): wrong outputs are added to it
+        (absolute input indices) and judging goes on; the run still ends at an exception,
+        a time-out or an early exit, whose index it reports.  Indices in the returned
+        record are relative to ``start``.
+        """
         t = self.tasks[task_id]
         inputs_n = t[f"n_{which}"]
         record = mode == "record"
@@ -195,8 +185,11 @@ class Worker:
             expected = None
         else:
             limits = t[f"_{which}_limits"]
-            total_cap = min(self.opts["task_time_cap"], sum(limits)) + 1
+            if total_cap is None:
+                total_cap = min(self.opts["task_time_cap"], sum(limits)) + 1
             expected = self._expected(t, which)
+        if start:
+            limits, expected, inputs_n = limits[start:], expected[start:], inputs_n - start
         wall_factor = self.opts["wall_factor"]
         wall_slack = self.opts["wall_slack"]
         workdir = tempfile.mkdtemp(dir=self.workroot)
@@ -210,6 +203,10 @@ class Worker:
                "file_bytes": self.opts["file_bytes"],
                "open_files": self.opts["open_files"],
                "processes": self.opts["processes"]}
+        if start:
+            req["start"] = start
+        if failures is not None:
+            req["keep_going"] = True  # the child goes on after an exception (EvalPlus's details)
         r, w = os.pipe()
         try:
             pid = send_request(self.sock, req, w)
@@ -221,7 +218,8 @@ class Worker:
             pidfd = None
         try:
             res = self._monitor(pid, r, t, which, limits, total_cap, expected,
-                                wall_factor, wall_slack, record, inputs_n, pidfd)
+                                wall_factor, wall_slack, record, inputs_n, pidfd,
+                                start, failures)
         finally:
             os.close(r)
             try:
@@ -239,18 +237,74 @@ class Worker:
             shutil.rmtree(workdir, ignore_errors=True)
         return res
 
+    def run_details(self, task_id: str, which: str, solution: str,
+                    time_cap: float | None = None) -> dict:
+        """Judge every input (EvalPlus's ``--test-details``): the record of :meth:`run`
+        plus ``failed`` (sorted 0-based indices of every input not passed) and
+        ``reached`` (inputs judged; those after it are unknown).
+
+        ``status`` and ``first_failed`` are what :meth:`run` reports.  A wrong output
+        or an exception does not stop the child (as in EvalPlus's details mode); a
+        time-out or an early exit ends it, that input counts as failed and a fresh child
+        goes on from the next input.  All
+        children together get a CPU budget (``time_cap``, default EvalPlus's per-run cap
+        ``min(60, sum of limits) + 1``; the first child always gets that cap, so the
+        verdict is :meth:`run`'s); when it is spent, the inputs not yet judged are left
+        unknown (EvalPlus would count them failed).
+        """
+        t = self.tasks[task_id]
+        n = t[f"n_{which}"]
+        run_cap = min(self.opts["task_time_cap"], sum(t[f"_{which}_limits"])) + 1
+        if time_cap is None:
+            time_cap = run_cap
+        failures: set[int] = set()
+        first = None
+        start, spent, reached = 0, 0.0, n
+        while True:
+            # the first child gets run()'s own cap, so its first failure is run()'s
+            res = self.run(task_id, which, solution, "judge", start=start, failures=failures,
+                           total_cap=run_cap if first is None else time_cap - spent)
+            spent += float(res.pop("cpu", 0.0) or 0.0)
+            wrong, quirk = res.pop("first_wrong"), res.pop("quirk")
+            if first is None:  # what run() would have reported: the first event in order
+                first = res
+                if wrong is not None:
+                    first = {"status": "fail", "first_failed": wrong[0],
+                             **({} if wrong[1] == "fail" else {"reason": wrong[1]})}
+                elif res["status"] == "pass" and quirk is not None:
+                    first = {"status": "fail", "first_failed": quirk, "reason": "find_zero quirk"}
+            if res["status"] == "pass":
+                break
+            j = res["first_failed"]
+            if res["status"] == "error" or j is None:  # no input ran (or a protocol error)
+                reached = start if res["status"] != "error" else 0
+                if res["status"] == "error":
+                    failures.update(range(n))
+                    reached = n
+                break
+            failures.add(start + j)
+            start += j + 1
+            if start >= n:
+                break
+            if spent >= time_cap:
+                reached = start
+                break
+        return {**first, "cpu": spent, "failed": sorted(failures), "reached": reached}
+
     def _monitor(self, pid, r, t, which, limits, total_cap, expected,
-                 wall_factor, wall_slack, record, n, pidfd):
+                 wall_factor, wall_slack, record, n, pidfd, start=0, failures=None):
         os.set_blocking(r, False)
         poller = select.poll()
         poller.register(r, select.POLLIN)
         if pidfd is not None:
             poller.register(pidfd, select.POLLIN)
         return self._monitor_loop(pid, r, t, which, limits, total_cap, expected,
-                                  wall_factor, wall_slack, record, n, poller, pidfd)
+                                  wall_factor, wall_slack, record, n, poller, pidfd,
+                                  start, failures)
 
     def _monitor_loop(self, pid, r, t, which, limits, total_cap, expected,
-                      wall_factor, wall_slack, record, n, poller, pidfd):
+                      wall_factor, wall_slack, record, n, poller, pidfd,
+                      start=0, failures=None):
         """Read frames until a verdict.
 
         Pending output is always drained *before* limits are checked, and the CPU
@@ -274,12 +328,15 @@ class Worker:
         quirk_index = None
         dead = False
         last_cpu = [0.0]  # the child's CPU seconds at the last reading
+        first_fail = [None]  # details mode: (index, reason) of the first wrong output
 
         def done(status, index=None, **kw):
             d = {"status": status, "first_failed": index}
             if record:
                 d["outputs"], d["times"] = outputs, times
             d["cpu"] = last_cpu[0]
+            if failures is not None:
+                d["first_wrong"], d["quirk"] = first_fail[0], quirk_index
             d.update(kw)
             return d
 
@@ -331,41 +388,62 @@ class Worker:
                     return done("error")
                 if i < 0:
                     return done("fail", None, reason="protocol")
-                if kind == b"E":
-                    return done("fail", i, reason="exception")
-                if kind == b"U":
-                    return done("fail", i, reason="unencodable")
-                if kind != b"O":
+                if kind in (b"E", b"U"):
+                    why = "exception" if kind == b"E" else "unencodable"
+                    if failures is None:
+                        return done("fail", i, reason=why)
+                    # details mode: the child went on with the next input
+                    failures.add(start + i)
+                    if first_fail[0] is None:
+                        first_fail[0] = (i, why)
+                    batch_limit += limits[i]
+                elif kind != b"O":
                     return done("fail", i, reason="protocol")
-                used = cpu_mark - cpu_start
-                batch_limit += limits[i]
-                if record:
+                if kind != b"O":
+                    pass  # details mode: an exception, counted above
+                elif record:
+                    used = cpu_mark - cpu_start
+                    batch_limit += limits[i]
                     outputs.append(payload.decode())
                     times.append(used)
                 else:
+                    used = cpu_mark - cpu_start
+                    batch_limit += limits[i]
                     if used > batch_limit:
                         return done("timeout", batch_start)
                     if expected[i] is None:  # the reference itself has no output here
-                        return done("fail", i, reason="no reference output")
-                    exp, exp_foreign, exp_raw = expected[i]
-                    if shortcut and payload == exp_raw:
-                        verdict = judge.identical(exp)
+                        verdict = "no reference output"
+                    elif shortcut and payload == expected[i][2]:
+                        verdict = judge.identical(expected[i][0])
                     else:
+                        exp, exp_foreign, _raw = expected[i]
                         try:
                             out, foreign = decode(payload)
+                            verdict = None
                         except Exception:  # noqa: BLE001 - malformed data is a failure
-                            return done("fail", i, reason="malformed")
-                        if inputs is None:
-                            inputs = self._inputs(t, which)
-                        verdict = judge.check(inputs[i], out, type_name(out, foreign),
-                                              exp, type_name(exp, exp_foreign))
-                    if verdict == "fail":
-                        return done("fail", i)
+                            verdict = "malformed"
+                        if verdict is None:
+                            if inputs is None:
+                                inputs = self._inputs(t, which)
+                            verdict = judge.check(inputs[start + i], out,
+                                                  type_name(out, foreign),
+                                                  exp, type_name(exp, exp_foreign))
+                    if verdict not in ("ok", "uncounted"):
+                        if failures is None:
+                            return done("fail", i, **({} if verdict == "fail"
+                                                      else {"reason": verdict}))
+                        failures.add(start + i)
+                        if first_fail[0] is None:
+                            first_fail[0] = (i, verdict)
                     if verdict == "uncounted" and quirk_index is None:
                         quirk_index = i
+                    if verdict == "uncounted" and failures is not None:
+                        failures.add(start + i)  # as EvalPlus's details: not counted as passed
                 i += 1
                 wall_start = time.monotonic()
                 if i == n:
+                    if failures is not None:  # details mode: run_details gives the verdict
+                        return done("pass")
                     if quirk_index is not None:
                         return done("fail", quirk_index, reason="find_zero quirk")
                     return done("pass")
@@ -409,8 +487,6 @@ class Worker:
         """Expected outputs of a task, read from the cache directory on first use."""
         key = f"_{which}_exp"
         if key not in t:
-            from .groundtruth import load_expected_file
-
             fd = os.open(t["expected_file"], os.O_RDONLY, dir_fd=self.spec["expected_fd"])
             with os.fdopen(fd, "rb") as fh:
                 data = load_expected_file(fh)
@@ -454,21 +530,25 @@ def main(argv: list[str] | None = None) -> int:
     out = os.fdopen(out_fd, "wb")
     inp = os.fdopen(in_fd, "rb")
     os.dup2(2, 1)  # stray prints of ours go to stderr
-    spec = read_host_frame(inp)
+    spec = read_frame(inp)
     if spec is None:
         return 1
     _not_dumpable()
     worker = Worker(spec)
-    write_host_frame(out, {"ready": True})
+    write_frame(out, {"ready": True})
     try:
         while True:
-            job = read_host_frame(inp)
+            job = read_frame(inp)
             if job is None:
                 break
             res = {"job": job["job"]}
             for which in job["which"]:
-                res[which] = worker.run(job["task_id"], which, job["solution"], job["mode"])
-            write_host_frame(out, res)
+                if job.get("details") and job["mode"] == "judge":
+                    res[which] = worker.run_details(job["task_id"], which, job["solution"],
+                                                    job.get("details_time_cap"))
+                else:
+                    res[which] = worker.run(job["task_id"], which, job["solution"], job["mode"])
+            write_frame(out, res)
     finally:
         worker.close()
     return 0

@@ -22,8 +22,10 @@ The child (:func:`_child_main`):
    worker's unprivileged uid (so ``kill(-1)`` and file writes cannot hurt);
 6. EvalPlus's ``reliability_guard`` (same disabled functions, so programs that
    call ``exit``, ``open``, ``os.remove``... behave as under EvalPlus);
-7. ``exec`` of the program, lookup of the entry point, then one call per input,
-   streaming each encoded return value as a frame on fd 3.
+7. ``exec`` of the program, lookup of the entry point, then one call per input
+   (from input ``start`` of the request on, default 0), streaming each encoded
+   return value as a frame on fd 3; after an exception the child exits, unless the
+   request says ``keep_going`` (per-input results), when it goes on with the next input.
 
 Frames are ``kind(1 byte) + length(4 bytes little endian) + payload``:
 ``R`` loaded, ``X`` load error (does not compile / raises / no entry point),
@@ -200,16 +202,21 @@ def _child_main(req: dict, wfd: int, task: tuple) -> None:
             send_frame(RESULT_FD, b"X")
             os._exit(0)
         send_frame(RESULT_FD, b"R")
-        for inp in inputs:
+        keep_going = bool(req.get("keep_going"))  # details mode: every input is tried
+        for inp in inputs[req.get("start", 0):]:
             try:
                 out = fn(*inp)
             except BaseException:  # noqa: BLE001 - incl. SystemExit, KeyboardInterrupt
                 send_frame(RESULT_FD, b"E")
+                if keep_going:
+                    continue
                 os._exit(0)
             try:
                 data = encode(out, not_none_task=not_none)
             except (Unencodable, Exception, RecursionError):
                 send_frame(RESULT_FD, b"U")
+                if keep_going:
+                    continue
                 os._exit(0)
             send_frame(RESULT_FD, b"O", data)
     except BaseException:  # noqa: BLE001

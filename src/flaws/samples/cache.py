@@ -22,7 +22,7 @@ import pandas as pd
 
 from .record import COLUMNS, RAW_COLUMN, SANITIZER_COLUMNS
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: sampling and run
 
 
 def cache_dir() -> Path:

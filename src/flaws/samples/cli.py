@@ -1,7 +1,7 @@
 """``flaws samples``: build the sample cache, export samples, import user samples.
 
     flaws samples build [--source ID ...]                 # fill data/interim/samples/
-    flaws samples summary                                  # one line per sample set
+    flaws samples summary                                  # one line per sample set, MBPP ids outside MBPP+
     flaws samples export --source ID --out samples.jsonl [--model M] [--prompt-style S] [--evalplus-only]
     flaws samples export --all --out samples.jsonl
     flaws samples import PATH --out samples.jsonl [--model M] [--prompt-style S] [--temperature T]
@@ -26,7 +26,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--source", action="append", choices=MIRRORED_SOURCES,
                    help="source id (repeatable; default: all mirrored sources)")
 
-    sub.add_parser("summary", help="print one line per sample set")
+    sub.add_parser("summary", help="print one line per sample set (every mirrored source), the MBPP ids "
+                                   "outside MBPP+ and the function-name table")
 
     e = sub.add_parser("export", help="write samples as EvalPlus jsonl ({task_id, solution, ...})")
     which = e.add_mutually_exclusive_group(required=True)
@@ -48,8 +49,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from . import MIRRORED_SOURCES, export, load, load_all, load_path
-    from .crosscheck import summary_table
+    from . import MIRRORED_SOURCES, export, load, load_all, load_path, name_mismatches, set_table, unmapped_table
 
     args = _parser().parse_args(argv)
     try:
@@ -59,11 +59,19 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{source}: {len(df)} samples")
             return 0
         if args.command == "summary":
-            table = summary_table(load_all(raw=True))
+            table = set_table(load_all(MIRRORED_SOURCES))
             print(table.to_string(index=False))
+            print(f"{len(table)} sets, {int(table['total'].sum())} samples")
+            outside = unmapped_table()
+            print(f"\nrows naming a task outside the benchmark (not judged): {int(outside['outside'].sum())}")
+            print(outside.drop(columns="task ids").to_string(index=False))
+            names = name_mismatches()
+            print(f"\nprompt asked for another function name than MBPP+: {len(names)} samples")
+            print(names.groupby(["task_id", "asked", "entry_point", "resolution"], sort=False).size()
+                  .rename("samples").reset_index().to_string(index=False))
             return 0
         if args.command == "export":
-            df = load_all() if args.all else load(args.source)
+            df = load_all(MIRRORED_SOURCES) if args.all else load(args.source)
             if args.model:
                 df = df[df["model"] == args.model]
             if args.prompt_style:

@@ -14,11 +14,11 @@ The raw text of a sample is that row's prompt followed by the completion.
 from __future__ import annotations
 
 import ast
-import json
 from collections import Counter
 from pathlib import Path
 
 from .record import Sample
+from .taskmap import jsonl_rows
 
 SOURCE_ID = "codet-codegen16b"
 MODEL = "CodeGen-16B-mono"
@@ -84,18 +84,10 @@ def read(path: str | Path, tasks: list[dict], temperature: float) -> list[Sample
     """Read a CodeT ``*_code_solution.jsonl`` file into samples (one per completion)."""
     path = Path(path)
     rows = []
-    with path.open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise ValueError(f"{path}: line {lineno}: not valid JSON ({err.msg})") from None
-            if not isinstance(row, dict) or not isinstance(row.get("prompt"), str) \
-                    or not isinstance(row.get("samples"), list):
-                raise ValueError(f"{path}: line {lineno}: expected an object with 'prompt' and 'samples'")
-            rows.append(row)
+    for lineno, row in jsonl_rows(path):
+        if not isinstance(row.get("prompt"), str) or not isinstance(row.get("samples"), list):
+            raise ValueError(f"{path}: line {lineno}: expected an object with 'prompt' and 'samples'")
+        rows.append(row)
     task_ids = match_tasks([r["prompt"] for r in rows], tasks, where=str(path))
     samples = []
     for row, task_id in zip(rows, task_ids):

@@ -3,7 +3,14 @@
 A *sample* is one program an LLM wrote for one benchmark task.  Every importer turns
 its source's layout into records with exactly these fields, in this order:
 
-``benchmark, model, prompt_style, temperature, source_id, task_id, sample_index, solution``
+``benchmark, model, prompt_style, temperature, source_id, task_id, sample_index, solution,
+sampling, run``
+
+``sampling`` says how the samples of a set were drawn: ``"iid"`` (independent draws at a
+temperature: every set of the first four sources), ``"greedy"`` (one deterministic decode per
+task) or ``"pipeline"`` (an agent pipeline whose attempts are not independent resamples, e.g.
+PairCoder, AgentCoder).  ``run`` names one of several repeated runs a source holds of the same
+set (e.g. WizardCoder's ``transformers`` and ``vllm`` decodes); it is empty otherwise.
 
 ``solution`` is the complete program the executor runs (imports, helper functions and
 the task's entry-point function).  Tables also carry a ``raw`` column while they are
@@ -29,15 +36,19 @@ COLUMNS: tuple[str, ...] = (
     "task_id",
     "sample_index",
     "solution",
+    "sampling",
+    "run",
 )
 """The canonical record fields, in order."""
+SAMPLINGS: tuple[str, ...] = ("iid", "greedy", "pipeline")
 
 RAW_COLUMN = "raw"
 SANITIZER_COLUMNS: tuple[str, ...] = ("shape", "fenced", "prose_cut", "reindented", "dropped", "added")
 """What the sanitizer did (see :class:`flaws.samples.sanitize.Sanitized`): kept in the cache
 next to ``raw``; ``dropped`` and ``added`` are ``;``-joined lists."""
 BENCHMARK = "humaneval+"
-SORT_KEYS = ("model", "prompt_style", "task_number", "sample_index")
+BENCHMARKS: tuple[str, ...] = ("humaneval+", "mbpp+")
+SORT_KEYS = ("benchmark", "model", "prompt_style", "source_id", "run", "task_number", "sample_index")
 
 
 @dataclass(frozen=True)
@@ -52,6 +63,17 @@ class Sample:
     sample_index: int
     raw: str
     benchmark: str = BENCHMARK
+    sampling: str = "iid"
+    run: str = ""
+    #: the function name the prompt shown to the model asked for, when it differs from the
+    #: benchmark's entry point (resolved by an alias, see :func:`flaws.samples.sanitize_all`)
+    asked_entry_point: str | None = None
+
+    def __post_init__(self):
+        if self.sampling not in SAMPLINGS:
+            raise ValueError(f"{self.source_id}: sampling {self.sampling!r} is not one of {SAMPLINGS}")
+        if self.benchmark not in BENCHMARKS:
+            raise ValueError(f"{self.source_id}: benchmark {self.benchmark!r} is not one of {BENCHMARKS}")
 
 
 def task_number(task_id: str) -> int:
@@ -63,7 +85,12 @@ def task_number(task_id: str) -> int:
 
 
 def sort_table(df: pd.DataFrame) -> pd.DataFrame:
-    """Sort deterministically by model, prompt style, task number, sample index."""
+    """Sort deterministically by benchmark, model, prompt style, source, run, task number, sample index.
+
+    (For the four original HumanEval+ sources, each with its own model names and no runs, this is
+    the earlier order by model, prompt style, task number and sample index.)
+    """
+    df = with_defaults(df)
     keyed = df.assign(task_number=df["task_id"].map(task_number))
     keyed = keyed.sort_values(list(SORT_KEYS), kind="mergesort")
     return keyed.drop(columns="task_number").reset_index(drop=True)
@@ -87,6 +114,8 @@ def to_table(samples, solutions: list[str] | None = None, reports: list | None =
         "task_id": [s.task_id for s in samples],
         "sample_index": [int(s.sample_index) for s in samples],
         "solution": solutions if solutions is not None else [s.raw for s in samples],
+        "sampling": [s.sampling for s in samples],
+        "run": [s.run for s in samples],
         RAW_COLUMN: [s.raw for s in samples],
     }
     if reports is not None:
@@ -100,6 +129,18 @@ def to_table(samples, solutions: list[str] | None = None, reports: list | None =
     df["temperature"] = df["temperature"].astype(float)
     df["sample_index"] = df["sample_index"].astype("int64")
     return sort_table(df)
+
+
+def with_defaults(df: pd.DataFrame) -> pd.DataFrame:
+    """A table written before ``sampling`` and ``run`` existed: its sets are iid, without runs."""
+    if "sampling" in df.columns and "run" in df.columns:
+        return df
+    df = df.copy()
+    if "sampling" not in df.columns:
+        df["sampling"] = "iid"
+    if "run" not in df.columns:
+        df["run"] = ""
+    return df
 
 
 def solution_sha256(text: str) -> str:
