@@ -234,7 +234,8 @@ def test_ordinary_user_gets_root_verdicts_and_no_answer_key(real_samples, commit
         python = _lay_out_clone(where)
         cache = top / "interim"
         for d in (expected_cache / "execute").glob("expected-humaneval-*"):
-            shutil.copytree(d, cache / "execute" / d.name)
+            if d.is_dir():  # not the lock file beside it
+                shutil.copytree(d, cache / "execute" / d.name)
         from flaws.data import raw_dir
 
         raw = top / "raw"  # the user's own verified copy of the benchmark
