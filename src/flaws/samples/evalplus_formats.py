@@ -22,6 +22,7 @@ import re
 from pathlib import Path
 
 from .record import Sample
+from .taskmap import json_objects
 
 FORMATS = ("auto", "jsonl", "dir", "eval-results")
 SOURCE_PREFIX = "user:"
@@ -66,16 +67,8 @@ def read_jsonl(path: str | Path, by_id: dict[str, dict], model: str, prompt_styl
     path = Path(path)
     counters: dict[str, int] = {}
     samples = []
-    for lineno, line in _text_lines(path):
-        if not line.strip():
-            continue
+    for lineno, rec in json_objects(_text_lines(path), path):
         where = f"{path}: line {lineno}"
-        try:
-            rec = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise ValueError(f"{where}: not valid JSON ({err.msg})") from None
-        if not isinstance(rec, dict):
-            raise ValueError(f"{where}: expected a JSON object")
         task_id = _check_task(rec.get("task_id"), by_id, where)
         if isinstance(rec.get("solution"), str):
             raw = rec["solution"]

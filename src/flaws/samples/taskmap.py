@@ -37,7 +37,13 @@ def jsonl_rows(path: str | Path, text: str | None = None):
     path = Path(path)
     if text is None:
         text = path.read_text(encoding="utf-8")
-    for lineno, line in enumerate(text.split("\n"), start=1):
+    yield from json_objects(enumerate(text.split("\n"), start=1), path)
+
+
+def json_objects(numbered_lines, path):
+    """``(line_number, object)`` from ``(line_number, line)`` pairs of a JSON-lines file, blank lines
+    skipped; a line that is not a JSON object raises naming ``path`` and the line."""
+    for lineno, line in numbered_lines:
         if not line.strip():
             continue
         try:
