@@ -267,3 +267,21 @@ def test_holm_family_summary_and_verdict():
     assert list(table.columns) == ["a", "b", "c"] and list(table.index) == ["lt only"]
     assert table.loc["lt only", "c"] == "too few tasks (3)"
     assert "Holm p" in table.loc["lt only", "a"] and "[" in table.loc["lt only", "a"]
+
+
+def test_within_task_difference_clusters_shared_tasks():
+    # two models on the same 10 tasks, identical differences: pooling them as 20 independent
+    # model-task units would halve the variance; clustering by task keeps 10 units
+    rows = _pairs([(0, 1)] * 6 + [(1, 0)] * 4, model="a") + _pairs([(0, 1)] * 6 + [(1, 0)] * 4, model="b")
+    f = _features(rows)
+    f = f.assign(task=f["task_id"], task_id=f["model"] + " | " + f["task_id"], models="all")
+    naive = within_task_difference(f, ["lt_only"], by=("models",), seed=0, n_resamples=2000).iloc[0]
+    clustered = within_task_difference(f, ["lt_only"], by=("models",), seed=0, n_resamples=2000,
+                                       cluster="task").iloc[0]
+    assert naive["n_tasks"] == clustered["n_tasks"] == 20 and clustered["n_clusters"] == 10
+    assert naive["mean_difference"] == clustered["mean_difference"] == pytest.approx(-0.2)
+    assert clustered["high"] - clustered["low"] > naive["high"] - naive["low"]
+    # too few clusters: 9 tasks shared by two models are 9 units, not 18
+    few = _features(_pairs([(0, 1)] * 9, "a") + _pairs([(0, 1)] * 9, "b"))
+    few = few.assign(task=few["task_id"], task_id=few["model"] + " | " + few["task_id"], models="all")
+    assert within_task_difference(few, ["lt_only"], by=("models",), cluster="task").iloc[0]["status"] == "too few tasks"

@@ -103,3 +103,19 @@ def test_discrete_interval_takes_observed_values():
     lo, hi = stats.discrete_interval([3, 4, 5, 6], 0.5)
     assert lo in (3, 4, 5, 6) and hi in (3, 4, 5, 6)
     assert np.isnan(stats.discrete_interval([np.nan])[0])
+
+
+def test_cluster_mean_interval_resamples_whole_clusters():
+    # one value per cluster: the same replicates as the paired bootstrap (labels already sorted)
+    d = np.array([0.5, -0.2, 0.4, 0.1, 0.3])
+    assert stats.cluster_mean_interval(d, np.arange(5), np.random.default_rng(4)) == \
+        stats.paired_mean_interval(d, np.random.default_rng(4))
+    # two clusters of perfectly correlated values: as uncertain as two values, not eight
+    vals = np.array([1.0] * 4 + [-1.0] * 4)
+    lo, hi, p = stats.cluster_mean_interval(vals, ["a"] * 4 + ["b"] * 4, np.random.default_rng(0),
+                                            n_resamples=999)
+    assert lo == -1 and hi == 1 and p > 0.5
+    lo8, hi8, _ = stats.paired_mean_interval(vals, np.random.default_rng(0), n_resamples=999)
+    assert hi8 - lo8 < hi - lo
+    with pytest.raises(ValueError):
+        stats.cluster_mean_interval(vals, ["a"], np.random.default_rng(0))

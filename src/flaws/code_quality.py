@@ -45,7 +45,7 @@ import pandas as pd
 
 from . import verdicts
 from .book import interval, number, p_value
-from .stats import cluster_ratio_interval, holm, paired_mean_interval
+from .stats import cluster_mean_interval, cluster_ratio_interval, holm, paired_mean_interval
 
 __all__ = [
     "RULES",
@@ -426,6 +426,7 @@ def within_task_difference(
     confidence: float = 0.95,
     n_resamples: int = 2000,
     min_tasks: int = MIN_TASKS,
+    cluster: str | None = None,
 ) -> pd.DataFrame:
     """Within-task comparison of false positives with correct samples.
 
@@ -442,6 +443,12 @@ def within_task_difference(
     nothing). Columns: ``by``, ``measure``, ``n_tasks``, ``mean_difference``, ``low``, ``high``,
     ``p_two_sided`` (bootstrap: twice the smaller share of resampled means on either side of 0),
     ``pooled_difference``, ``status``.
+
+    ``cluster`` names a column that groups the compared units for the bootstrap: when models
+    are pooled, a unit is one model's task (``task_id`` = "model | task", so differences never
+    mix models) but models share tasks, so ``cluster="task"`` resamples the benchmark tasks,
+    each with all its models' units (:func:`flaws.stats.cluster_mean_interval`); the result then
+    has ``n_clusters`` too, and ``min_tasks`` applies to the clusters.
     """
     rows = []
     for key, g in features.groupby(list(by), sort=True):
@@ -453,20 +460,26 @@ def within_task_difference(
             ok = vals[d["correct"].astype(bool)].groupby(d.loc[d["correct"].astype(bool), "task_id"]).mean()
             both = fp.index.intersection(ok.index).sort_values()
             diffs = (fp[both] - ok[both]).to_numpy(dtype=float)
+            groups = (d.groupby("task_id")[cluster].first()[both].to_numpy() if cluster else None)
+            n_units = len(set(groups)) if cluster else len(diffs)
             pooled = float(vals[d["false_positive"].astype(bool)].mean() - vals[d["correct"].astype(bool)].mean())
             row = {**dict(zip(by, key)), "measure": m, "n_tasks": int(len(diffs)), "pooled_difference": pooled,
                    "mean_difference": float(diffs.mean()) if len(diffs) else float("nan"),
                    "low": float("nan"), "high": float("nan"), "p_two_sided": float("nan")}
-            if len(diffs) < max(1, min_tasks):
+            if cluster:
+                row["n_clusters"] = int(n_units)
+            if n_units < max(1, min_tasks):
                 row["status"] = "too few tasks"
             elif np.all(diffs == diffs[0]):
                 row["status"] = "no variation"
             else:
-                lo, hi, p = paired_mean_interval(diffs, np.random.default_rng(seed), confidence, n_resamples)
+                rng = np.random.default_rng(seed)
+                lo, hi, p = (cluster_mean_interval(diffs, groups, rng, confidence, n_resamples) if cluster
+                             else paired_mean_interval(diffs, rng, confidence, n_resamples))
                 row.update(low=lo, high=hi, p_two_sided=p, status="tested")
             rows.append(row)
-    cols = list(by) + ["measure", "n_tasks", "mean_difference", "low", "high", "p_two_sided",
-                       "pooled_difference", "status"]
+    cols = list(by) + ["measure", "n_tasks"] + (["n_clusters"] if cluster else []) + [
+        "mean_difference", "low", "high", "p_two_sided", "pooled_difference", "status"]
     return pd.DataFrame(rows, columns=cols)
 
 

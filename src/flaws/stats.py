@@ -121,6 +121,31 @@ def paired_mean_interval(diffs: np.ndarray, rng: np.random.Generator, confidence
     return lo, hi, float(min(1.0, p))
 
 
+def cluster_mean_interval(values: np.ndarray, clusters, rng: np.random.Generator,
+                          confidence: float = 0.95, n_resamples: int = 2000) -> tuple[float, float, float]:
+    """Mean of ``values`` with clusters resampled: (low, high, two-sided bootstrap p of mean = 0).
+
+    Values in one cluster (e.g. the per-model differences of one task, when models share tasks)
+    are not independent, so whole clusters are drawn with replacement and each replicate is the
+    mean over all values of the drawn clusters. The p-value is counted as in
+    :func:`paired_mean_interval`; with one value per cluster this is that function's bootstrap
+    (clusters taken in sorted label order)."""
+    values = np.asarray(values, dtype=float).reshape(-1)
+    clusters = np.asarray(clusters).reshape(-1)
+    if clusters.shape != values.shape:
+        raise ValueError("one cluster label per value")
+    if values.size == 0:
+        return float("nan"), float("nan"), float("nan")
+    _, g = np.unique(clusters, return_inverse=True)
+    sums = np.bincount(g, weights=values)
+    counts = np.bincount(g).astype(float)
+    idx = rng.integers(0, len(sums), size=(n_resamples, len(sums)))
+    means = sums[idx].sum(axis=1) / counts[idx].sum(axis=1)
+    lo, hi = percentile_interval(means, confidence)
+    k = min(int((means <= 0).sum()), int((means >= 0).sum()))
+    return lo, hi, float(min(1.0, 2 * (k + 1) / (n_resamples + 1)))
+
+
 def _clean_xy(x, y):
     x = np.asarray(x, dtype=float).reshape(-1)
     y = np.asarray(y, dtype=float).reshape(-1)
