@@ -399,3 +399,15 @@ def test_fp_share_by_attempt_buckets_and_composition():
     assert tab.fp_share.iloc[2] == pytest.approx(fp[3:7].sum() / acc[3:7].sum())
     assert tab.fp_share.is_monotonic_increasing and tab.mean_base_rate.is_monotonic_decreasing
     assert tab.accepted.sum() == pytest.approx(2.0)  # each task accepts exactly one program
+
+
+def test_k_opt_interval_label_marks_censored_ends():
+    assert rs.k_opt_interval_label(7, 38, 200) == "[7, 38]"
+    assert rs.k_opt_interval_label(7, 200, 200) == "[7, ≥ 200]"
+    # both ends at the cap: only the bound is known, never "[100, ≥ 100]"
+    assert rs.k_opt_interval_label(100, 100, 100) == "whole interval ≥ 100"
+    # a bootstrap where every task passes base at every sample and is correct: reward rises to n
+    n = np.array([4, 4, 4, 4, 4])
+    tab = rs.k_opt_bootstrap(n, np.array([1, 1, 2, 1, 1]), np.array([1, 1, 2, 1, 1]), rs=[0.0],
+                             n_resamples=50, seed=0)
+    assert tab.loc[0, "ci_low_censored"] and tab.loc[0, "interval"] == "whole interval ≥ 4"

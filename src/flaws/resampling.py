@@ -245,6 +245,16 @@ def k_opt_label(k, censored) -> str:
     return f"≥ {int(k)}" if bool(censored) else f"{int(k)}"
 
 
+def k_opt_interval_label(low, high, limit) -> str:
+    """A K_opt interval as the book prints it: "[7, 38]", "[7, ≥ 200]" when the upper end is the
+    largest budget that can be evaluated, and "whole interval ≥ 200" when the lower end is too
+    (every replicate in the interval is censored, so only the bound is known)."""
+    low, high, limit = int(low), int(high), int(limit)
+    if low >= limit:
+        return f"whole interval ≥ {limit}"
+    return f"[{low}, {k_opt_label(high, high >= limit)}]"
+
+
 def censored_median(k, censored) -> tuple[float, bool]:
     """Median of optimal budgets some of which are censored (only known to be >= their value).
 
@@ -338,8 +348,9 @@ def k_opt_bootstrap(n, b, c, rs=COST_RATIOS, n_resamples: int = 2000, seed: int 
     recomputes the exact mean reward curves over budgets 1..max(n) and their K_opt (the curves
     are sums over tasks, so a replicate is one matrix product). Columns: cost_ratio, k_opt,
     censored, label, ci_low, ci_high (equal-tailed, :func:`flaws.stats.discrete_interval`),
-    ci_high_censored (the upper end is the cap: "≥ n"), share_censored (replicates at the cap),
-    k_limit (the largest budget evaluable, max n)."""
+    ci_low_censored and ci_high_censored (that end is the cap: "≥ n"), interval (the printed
+    interval, :func:`k_opt_interval_label`), share_censored (replicates at the cap), k_limit (the
+    largest budget evaluable, max n)."""
     from .stats import discrete_interval, task_weights
 
     n, b, c = _as_counts(n, b, c)
@@ -356,7 +367,8 @@ def k_opt_bootstrap(n, b, c, rs=COST_RATIOS, n_resamples: int = 2000, seed: int 
         lo, hi = discrete_interval(rep.k_opt, confidence)
         k, z = int(est.k_opt[j]), bool(est.censored[j])
         rows.append({"cost_ratio": float(r), "k_opt": k, "censored": z, "label": k_opt_label(k, z),
-                     "ci_low": int(lo), "ci_high": int(hi), "ci_high_censored": bool(hi >= limit),
+                     "ci_low": int(lo), "ci_high": int(hi), "ci_low_censored": bool(lo >= limit),
+                     "ci_high_censored": bool(hi >= limit), "interval": k_opt_interval_label(lo, hi, limit),
                      "share_censored": float(rep.censored.mean()), "k_limit": limit})
     return pd.DataFrame(rows)
 
@@ -423,7 +435,7 @@ def fp_share_by_attempt(n, b, c, n_resamples: int = 2000, seed: int = 0,
     return pd.DataFrame(rows)
 
 
-__all__ += ["KOpt", "k_opt_label", "censored_median", "k_opt_bootstrap", "accepted_by_attempt",
+__all__ += ["KOpt", "k_opt_label", "k_opt_interval_label", "censored_median", "k_opt_bootstrap", "accepted_by_attempt",
             "attempt_buckets", "fp_share_by_attempt"]
 
 
