@@ -190,3 +190,26 @@ def test_group_lines_leave_out_robustness_and_cutoff():
     reach = pd.DataFrame({"reachable_accuracy": [0.5, 0.7, 0.9], "high": [0.6, 0.85, 0.95]})
     cut = correlation.cutoff_table(reach, 0.8)
     assert cut.below.tolist() == [True, True, False] and cut.below_whole_interval.tolist() == [True, False, False]
+
+
+def test_cutoff_gap_table_pairs_the_cutoff_with_the_model():
+    from flaws.correlation import cutoff_gap_table
+
+    rows = []
+    for t in range(6):
+        rows.append(("strong", f"T/{t}", 10, 8, 7 if t % 2 else 6))
+        rows.append(("weak", f"T/{t}", 10, 3, 1 + t % 2))
+    rows.append(("weak", "T/9", 10, 9, 9))  # a task the strong model lacks: not compared
+    counts = pd.DataFrame(rows, columns=["model", "task_id", "n", "base_passes", "correct"]).assign(prompt_style="base")
+    tab = cutoff_gap_table(counts, ("strong", "base"), [1, "n"], seed=0, n_resamples=500).set_index("k_label")
+    assert (tab.n_tasks == 6).all()
+    w = counts[(counts.model == "weak") & (counts.task_id != "T/9")]
+    s = counts[counts.model == "strong"]
+    target = (s.correct / s.n).to_numpy()
+    assert tab.loc["1", "gap"] == pytest.approx((w.correct / w.n).mean() - target.mean())
+    reach_n = (w.correct / w.base_passes).to_numpy()
+    assert tab.loc["n", "gap"] == pytest.approx((reach_n - target).mean())
+    assert all(tab.low <= tab.gap) and all(tab.gap <= tab.high)
+    assert tab.loc["1", "below_whole_interval"] == (tab.loc["1", "high"] < 0)
+    with pytest.raises(ValueError):
+        cutoff_gap_table(counts, ("absent", "base"), [1])

@@ -146,3 +146,21 @@ def test_subsample_counts():
     assert conditional_accuracy_at_n(nn, bb, cc, 2, draws=2000) > 0.8
     with pytest.raises(ValueError):
         subsample_counts([2], [3], [1], 1)
+
+
+def test_false_positive_share_weighs_configurations_equally():
+    from flaws.metrics import false_positive_share
+
+    # config "big": 200 base passes, 10 false positives (5%); config "small": 10 base passes,
+    # 5 false positives (50%). Pooled over samples: 15/210; per configuration: (0.05 + 0.5) / 2
+    counts = pd.DataFrame({
+        "benchmark": ["humaneval+"] * 4, "model": ["big", "big", "small", "small"], "prompt_style": ["base"] * 4,
+        "task_id": ["T/0", "T/1", "T/0", "T/1"], "n": [200, 200, 10, 10],
+        "base_passes": [100, 100, 5, 5], "correct": [95, 95, 3, 2]})
+    s = false_positive_share(counts, seed=0, n_resamples=500)
+    assert s["pooled"] == pytest.approx(15 / 210)
+    assert s["per_configuration"] == pytest.approx((10 / 200 + 5 / 10) / 2)
+    assert s["n_configurations"] == 2 and s["n_tasks"] == 2 and s["n_base_passes"] == 210
+    lo, hi = s["per_configuration_ci"]
+    assert lo <= s["per_configuration"] <= hi and hi - lo > 0  # the two tasks differ for "small"
+    assert false_positive_share(counts, seed=0, n_resamples=500) == s

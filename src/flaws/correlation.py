@@ -238,4 +238,41 @@ def cutoff_table(reachable: pd.DataFrame, cutoff: float) -> pd.DataFrame:
                             below_whole_interval=reachable["high"] < cutoff)
 
 
-__all__ += ["group_lines", "leave_out_lines", "slope_robustness", "cutoff_table"]
+def cutoff_gap_table(counts: pd.DataFrame, strongest, ks, by=("model", "prompt_style"), seed: int = 0,
+                     confidence: float = 0.95, n_resamples: int = 2000) -> pd.DataFrame:
+    """Reachable accuracy of each group at budget K minus the strongest group's single-sample
+    accuracy, with the cutoff's own noise carried along.
+
+    Per task shared by the group and ``strongest`` (a key tuple of ``by``), the difference
+    d_t = reachable accuracy of the group at K (:func:`flaws.resampling.reachable_accuracy`;
+    ``"n"``: the K = n limit) minus c/n of the strongest group; the gap is the mean of d_t and its
+    interval a task bootstrap of that mean, so the group's and the cutoff's estimates are redrawn
+    together (paired). ``below_whole_interval``: the upper end is below 0. Columns: ``by``, k_label,
+    n_tasks, gap, low, high, below_whole_interval."""
+    from .resampling import reachable_accuracy, reachable_accuracy_limit
+    from .stats import bootstrap_mean
+
+    keys = list(by)
+    strongest = tuple(strongest) if isinstance(strongest, (tuple, list)) else (strongest,)
+    groups = {(k if isinstance(k, tuple) else (k,)): g.set_index("task_id")
+              for k, g in counts.groupby(keys, sort=True)}
+    if strongest not in groups:
+        raise ValueError(f"strongest group {strongest} is not in the counts")
+    top = groups[strongest]
+    rows = []
+    for key, g in groups.items():
+        if key == strongest:
+            continue
+        shared = g.index.intersection(top.index).sort_values()
+        n, b, c = (g.loc[shared, col].to_numpy(int) for col in ("n", "base_passes", "correct"))
+        target = top.loc[shared, "correct"].to_numpy(float) / top.loc[shared, "n"].to_numpy(float)
+        for k in ks:
+            reach = reachable_accuracy_limit(b, c) if k == "n" else reachable_accuracy(n, b, c, [int(k)])[:, 0]
+            d = reach - target
+            lo, hi = bootstrap_mean(d, np.random.default_rng(seed), confidence, n_resamples)
+            rows.append({**dict(zip(keys, key)), "k_label": str(k), "n_tasks": int(len(d)),
+                         "gap": float(d.mean()), "low": lo, "high": hi, "below_whole_interval": bool(hi < 0)})
+    return pd.DataFrame(rows, columns=keys + ["k_label", "n_tasks", "gap", "low", "high", "below_whole_interval"])
+
+
+__all__ += ["group_lines", "leave_out_lines", "slope_robustness", "cutoff_table", "cutoff_gap_table"]

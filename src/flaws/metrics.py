@@ -352,3 +352,44 @@ def conditional_accuracy_at_n(n, b, c, m: int, draws: int = 200, seed: int = 0) 
 
 
 __all__ += ["subsample_counts", "conditional_accuracy_at_n"]
+
+
+def false_positive_share(counts: pd.DataFrame, by: tuple[str, ...] = GROUP_KEYS, seed: int = 0,
+                         n_resamples: int = 2000, confidence: float = 0.95) -> dict:
+    """Share of base-passing samples that fail plus (false positives), two ways.
+
+    ``per_configuration``: each configuration's share (its false positives over its base passes)
+    averaged over configurations, so that a set with 200 samples per task weighs as much as one
+    with 10 (the headline). ``pooled``: false positives over base passes summed over every
+    sample, where the sets with most samples per task dominate. Each has a 95% interval from a
+    task bootstrap that draws the same tasks for every configuration (they share tasks;
+    :func:`flaws.stats.task_weights`). A configuration without base passes in a replicate is left
+    out of that replicate's mean. Keys: per_configuration, per_configuration_ci, pooled,
+    pooled_ci, n_configurations, n_tasks, n_base_passes, n_false_positives."""
+    from .stats import percentile_interval, task_weights
+
+    keys = list(by)
+    missing = [k for k in keys + ["task_id", "base_passes", "correct"] if k not in counts.columns]
+    if missing:
+        raise ValueError(f"counts table lacks column(s) {missing}")
+    tasks = sorted(counts["task_id"].astype(str).unique())
+    b = counts.pivot_table(index="task_id", columns=keys, values="base_passes", aggfunc="sum",
+                           fill_value=0).reindex(tasks, fill_value=0)
+    c = counts.pivot_table(index="task_id", columns=keys, values="correct", aggfunc="sum",
+                           fill_value=0).reindex(index=tasks, columns=b.columns, fill_value=0)
+    B, F = b.to_numpy(float), (b - c).to_numpy(float)  # tasks x configurations
+    w = task_weights(len(tasks), n_resamples, seed).astype(float)  # replicates x tasks
+    WB, WF = w @ B, w @ F
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per_rep = np.nanmean(np.where(WB > 0, WF / np.where(WB > 0, WB, 1), np.nan), axis=1)
+    pooled_rep = WF.sum(axis=1) / WB.sum(axis=1)
+    has = B.sum(axis=0) > 0
+    return {"per_configuration": float(np.mean(F.sum(axis=0)[has] / B.sum(axis=0)[has])),
+            "per_configuration_ci": percentile_interval(per_rep[np.isfinite(per_rep)], confidence),
+            "pooled": float(F.sum() / B.sum()),
+            "pooled_ci": percentile_interval(pooled_rep[np.isfinite(pooled_rep)], confidence),
+            "n_configurations": int(has.sum()), "n_tasks": len(tasks),
+            "n_base_passes": int(B.sum()), "n_false_positives": int(F.sum())}
+
+
+__all__ += ["false_positive_share"]
