@@ -300,6 +300,9 @@ _TABLE_TEXT_JS = """() => {
 #: a cell a reader should never see: pandas's and Python's names for a missing value
 MISSING_CELLS = frozenset({"NaN", "nan", "None", "<NA>", "NaT"})
 _COLAB_HOST = "colab.research.google.com"
+#: pages whose tables are not yet converted to flaws.book.table: their table problems are listed as
+#: notes, not problems, until they are (remove a page from here when its tables read well)
+TABLE_RULES_PENDING = frozenset({"notebooks/01_collect_samples", "notebooks/07_external_validity"})
 
 
 def table_problems(table: dict) -> list[str]:
@@ -520,7 +523,10 @@ def _check_page(page, base, host, html_dir, docname, report, linked, require_alt
             )
         for table in page.evaluate(_TABLE_TEXT_JS):
             for why in table_problems(table):
-                report.problems.append(f"{docname}: table {table['index']}: {why}")
+                if docname in TABLE_RULES_PENDING:
+                    report.notes.append(f"{docname}: table {table['index']} (table rules pending): {why}")
+                else:
+                    report.problems.append(f"{docname}: table {table['index']}: {why}")
         for href in page.evaluate(_LINKS_JS):
             parts = urlsplit(href)
             if parts.netloc == _COLAB_HOST and parts.path.endswith(".md"):
