@@ -295,3 +295,41 @@ def test_built_book_landing_page_has_a_figure(built_book_check):
     _, report = built_book_check
     landing = toc_pages(ROOT / "_toc.yml")[0]
     assert report["figures"][landing] >= 1, f"{landing}: no figure on the landing page"
+
+
+def test_bookcheck_flags_tables_a_reader_cannot_read(tmp_path):
+    """Raw code names as column headers, NaN cells and a pandas 0..n-1 index column are problems;
+    the same table with words, '—' and no index is not."""
+    bad = ("<article><table class='dataframe'><thead><tr><th></th><th>model</th><th>lt_only</th>"
+           "<th>conditional_accuracy_worst</th></tr></thead><tbody>"
+           "<tr><th>0</th><td>GPT-4</td><td>0.5</td><td>NaN</td></tr>"
+           "<tr><th>1</th><td>GPT-3.5</td><td>None</td><td>0.3</td></tr></tbody></table></article>")
+    problems = check_book(make_site(tmp_path / "bad", bad)).problems
+    text = "\n".join(problems)
+    assert "book/intro: table 1: column header(s) 'lt_only', 'conditional_accuracy_worst' are code names" in text
+    assert "2 cell(s) say NaN / None" in text
+    assert "a pandas index column (rows numbered 0, 1, ...)" in text
+    good = ("<article><table><thead><tr><th>model</th><th>only &lt;</th><th>K_opt (exact)</th></tr></thead>"
+            "<tbody><tr><td>GPT-4</td><td>50.0%</td><td>—</td></tr>"
+            "<tr><td>GPT-3.5</td><td>unknown</td><td>3</td></tr></tbody></table>"
+            "<table><thead><tr><th></th><th>samples</th></tr></thead><tbody>"
+            "<tr><th>GPT-4</th><td>1,640</td></tr><tr><th>GPT-3.5</th><td>1,640</td></tr></tbody></table></article>")
+    assert check_book(make_site(tmp_path / "good", good)).problems == []
+
+
+def test_bookcheck_flags_a_colab_button_on_a_markdown_page(tmp_path):
+    base = "https://colab.research.google.com/github/o/r/blob/main/"
+    html = make_site(tmp_path / "md", f"<a href='{base}book/environment.md'>Colab</a>")
+    assert any("Colab launch link to a Markdown file" in p for p in check_book(html).problems)
+    html = make_site(tmp_path / "ipynb", f"<a href='{base}notebooks/02_x.ipynb'>Colab</a>")
+    assert check_book(html).problems == []
+
+
+def test_bookcheck_table_rules_on_a_pending_page_are_notes(tmp_path, monkeypatch):
+    from flaws import bookcheck
+
+    monkeypatch.setattr(bookcheck, "TABLE_RULES_PENDING", frozenset({"book/intro"}))
+    report = check_book(make_site(tmp_path, "<article><table><thead><tr><th>lt_only</th></tr></thead>"
+                                            "<tbody><tr><td>NaN</td></tr></tbody></table></article>"))
+    assert report.problems == []
+    assert any("table rules pending" in n and "lt_only" in n for n in report.notes)

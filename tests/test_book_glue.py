@@ -45,3 +45,37 @@ def test_check_text_rejects_what_a_reader_trips_on(bad):
                                   "p < 0.001", "1 class", "21 models"])
 def test_check_text_accepts_good_values(good):
     assert book.check_text(good) == []
+
+
+# ------------------------------------------------------------------------ tables
+
+
+@pytest.mark.parametrize("value, expected", [
+    (0.22537, "0.225"), (0.000123456, "0.000123"), (1234.4, "1,234"), (-0.0, "0"), (0.1, "0.100"),
+    (0.99999, "1.00"), (99.95, "100"), (12.345, "12.3"), (np.int64(16400), "16,400"),
+    (float("nan"), "—"), (-0.00001, "-0.0000100"),
+])
+def test_significant(value, expected):
+    assert book.significant(value) == expected
+
+
+def test_table_has_no_index_no_nan_and_formats_numbers():
+    import pandas as pd
+
+    df = pd.DataFrame({"configuration": ["a (base)", "b (rule)"], "share": [0.1234, np.nan],
+                       "samples": [16400, 20], "temperature": [0.8, None], "exact": [True, False]},
+                      index=[3, 7])
+    html = book.table_html(df, percent_columns=("share",))
+    assert "<th>" not in html.split("<tbody>")[1], "an index column was written"
+    for bad in ("NaN", "nan", "None", ">3<", ">7<"):
+        assert bad not in html
+    for good in ("12.3%", "—", "16,400", "0.800", "yes", "no"):
+        assert f"<td>{good}</td>" in html
+
+
+def test_table_refuses_raw_column_names():
+    import pandas as pd
+
+    with pytest.raises(ValueError, match="lt_only"):
+        book.table_html(pd.DataFrame({"lt_only": [1], "configurations": [2]}))
+    book.table_html(pd.DataFrame({"K_opt (exact)": [1], "plus inputs": [2]}))  # reader-facing: fine

@@ -11,6 +11,10 @@ string, which comes back unchanged:
 ``glue_text(name, text)`` glues it (no output in the notebook). :func:`check_text` is the rule a
 test applies to every glued value of the book: no quotes, no ``e+00``, no ``.0`` count, no
 "1 models".
+
+:func:`table` shows a data frame the way the book prints tables: no index column, reader-facing
+column names (it refuses a raw ``snake_case`` name), numbers with three significant digits (or as
+percentages), "—" for a missing value, never "NaN".
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ import math
 import numbers
 import re
 
-__all__ = ["Text", "number", "interval", "count", "percent", "p_value", "glue_text", "check_text"]
+__all__ = ["Text", "number", "interval", "count", "percent", "p_value", "glue_text", "check_text",
+           "significant", "table", "table_html", "MISSING", "RAW_NAME"]
 
 
 class Text(str):
@@ -88,3 +93,71 @@ _BAD = [
 def check_text(text: str) -> list[str]:
     """Problems a reader would see in a glued value (empty list: fine)."""
     return [why for rx, why in _BAD if rx.search(str(text))]
+
+
+#: what a table cell shows for a missing value
+MISSING = "—"
+#: a raw code name as a column header: lower-case words joined by underscores (``lt_only``)
+RAW_NAME = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$")
+
+
+def significant(x, digits: int = 3) -> str:
+    """``x`` with ``digits`` significant digits, never in scientific notation: 0.22537 -> '0.225',
+    0.000123456 -> '0.000123', 1234.4 -> '1,234' (a number of 10**digits or more keeps its
+    integer digits), -0.0 -> '0'; NaN -> '—'."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return MISSING
+    if isinstance(x, numbers.Integral):
+        return f"{int(x):,}"
+    x = float(x)
+    if x == 0:
+        return "0"
+    if abs(x) >= 10 ** (digits - 1):
+        return f"{round(x):,}"
+    decimals = digits - 1 - math.floor(math.log10(abs(x)))
+    rounded = round(x, decimals)
+    if rounded != 0 and math.floor(math.log10(abs(rounded))) > math.floor(math.log10(abs(x))):
+        decimals -= 1  # 0.99999 -> 1.00, 99.95 -> 100: the carry adds a digit
+        if abs(rounded) >= 10 ** (digits - 1):
+            return f"{round(rounded):,}"
+    text = f"{round(x, decimals):.{decimals}f}"
+    return text[1:] if re.fullmatch(r"-0\.?0*", text) else text
+
+
+def _cell(value, as_percent: bool, digits: int) -> str:
+    if value is None:
+        return MISSING
+    try:
+        import pandas as pd
+
+        if pd.isna(value):
+            return MISSING
+    except (TypeError, ValueError):
+        pass
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, numbers.Number):
+        return percent(value) if as_percent else significant(value, digits)
+    return str(value)
+
+
+def table_html(df, *, percent_columns=(), digits: int = 3, escape: bool = True) -> str:
+    """The HTML of ``df`` as the book shows tables (see :func:`table`)."""
+    raw = [c for c in df.columns if RAW_NAME.match(str(c))]
+    if raw:
+        raise ValueError(f"rename these columns for the reader: {raw}")
+    if getattr(df.columns, "nlevels", 1) != 1:
+        raise ValueError("flatten the column index first")
+    shown = df.reset_index(drop=True).copy()
+    for column in shown.columns:
+        shown[column] = [_cell(v, column in percent_columns, digits) for v in shown[column]]
+    return shown.to_html(index=False, border=0, escape=escape, na_rep=MISSING, justify="left")
+
+
+def table(df, *, percent_columns=(), digits: int = 3, escape: bool = True):
+    """``df`` as an HTML table for a notebook: no index column; numbers with ``digits`` significant
+    digits, the ``percent_columns`` (shares in [0, 1]) as percentages; booleans as yes/no; a
+    missing value as "—". Raises ``ValueError`` on a column named like code (``lt_only``)."""
+    from IPython.display import HTML
+
+    return HTML(table_html(df, percent_columns=percent_columns, digits=digits, escape=escape))

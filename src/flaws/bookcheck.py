@@ -16,6 +16,12 @@ that
 * no table is clipped: a table that runs past the text column (the page's ``article``) must sit
   in a scroll box (an element with ``overflow-x: auto`` or ``scroll``) that itself fits the
   column;
+* every table reads as a table for a reader: no column header that is a raw code name
+  (``lt_only``, ``conditional_accuracy_worst``: lower-case words joined by underscores), no cell
+  that says ``NaN``, ``None``, ``<NA>`` or ``NaT`` (a missing value is "—" or "unknown"), and no
+  pandas index column (a rendered data frame whose rows start with the numbers 0, 1, 2, ... or
+  1, 2, 3, ...);
+* no Colab launch button opens a ``.md`` page (Colab opens only notebooks);
 * with ``require_landing_figure`` (``--require-landing-figure``), the landing page shows at least
   one figure (an image with alt text in its article);
 
@@ -276,6 +282,51 @@ _TABLES_JS = """() => {
     }
     return out;
 }"""
+# What a reader sees of each table in the article: header texts, cells, and the row headers of a
+# rendered data frame (pandas writes its index as a <th> at the start of each body row).
+_TABLE_TEXT_JS = """() => {
+    const column = document.querySelector('article') || document.querySelector('main') || document.body;
+    const clean = t => t.replace(/\\s+/g, ' ').trim();
+    return Array.from(column.querySelectorAll('table')).map((table, index) => ({
+        index: index + 1,
+        headers: Array.from(table.querySelectorAll('thead th')).map(e => clean(e.textContent)),
+        cells: Array.from(table.querySelectorAll('tbody td, tbody th')).map(e => clean(e.textContent)),
+        rowHeaders: Array.from(table.querySelectorAll('tbody tr')).map(tr => {
+            const first = tr.firstElementChild;
+            return first && first.tagName === 'TH' ? clean(first.textContent) : null;
+        }),
+    }));
+}"""
+#: a cell a reader should never see: pandas's and Python's names for a missing value
+MISSING_CELLS = frozenset({"NaN", "nan", "None", "<NA>", "NaT"})
+_COLAB_HOST = "colab.research.google.com"
+#: pages whose tables are not yet converted to flaws.book.table: their table problems are listed as
+#: notes, not problems, until they are (remove a page from here when its tables read well)
+TABLE_RULES_PENDING = frozenset({
+    "notebooks/01_collect_samples", "notebooks/02_measure_false_positives", "notebooks/07_external_validity",
+})
+
+
+def table_problems(table: dict) -> list[str]:
+    """What reads badly in one rendered table (see the module docstring): raw code names as column
+    headers, cells saying NaN, a pandas index column."""
+    from .book import RAW_NAME
+
+    out = []
+    raw = [h for h in table["headers"] if RAW_NAME.match(h)]
+    if raw:
+        out.append(f"column header(s) {', '.join(map(repr, raw[:4]))} are code names, not words")
+    missing = sorted({c for c in table["cells"] if c in MISSING_CELLS})
+    if missing:
+        n = sum(c in MISSING_CELLS for c in table["cells"])
+        out.append(f"{n} cell(s) say {' / '.join(missing)} (write '—' or 'unknown')")
+    rows = table["rowHeaders"]
+    if len(rows) >= 2 and all(r is not None for r in rows):
+        if rows in ([str(i) for i in range(len(rows))], [str(i) for i in range(1, len(rows) + 1)]):
+            out.append("a pandas index column (rows numbered " + f"{rows[0]}, {rows[1]}, ...)")
+    return out
+
+
 _FIND_CEILING_JS = """() => {
     const scope = document.querySelector('main') || document.querySelector('article') || document.body;
     const imgs = Array.from(scope.querySelectorAll('img'))
@@ -472,8 +523,16 @@ def _check_page(page, base, host, html_dir, docname, report, linked, require_alt
                 f"{docname}: table {table['index']} of {table['count']} clipped ({table['width']} px, {where} the "
                 f"{table['column']} px text column), starting {table['label']!r}"
             )
+        for table in page.evaluate(_TABLE_TEXT_JS):
+            for why in table_problems(table):
+                if docname in TABLE_RULES_PENDING:
+                    report.notes.append(f"{docname}: table {table['index']} (table rules pending): {why}")
+                else:
+                    report.problems.append(f"{docname}: table {table['index']}: {why}")
         for href in page.evaluate(_LINKS_JS):
             parts = urlsplit(href)
+            if parts.netloc == _COLAB_HOST and parts.path.endswith(".md"):
+                report.problems.append(f"{docname}: Colab launch link to a Markdown file (Colab opens only notebooks): {href}")
             if parts.scheme in ("http", "https") and parts.netloc == host:
                 target = parts.path + (f"#{parts.fragment}" if parts.fragment else "")
                 linked.setdefault(target, set()).add(docname)
