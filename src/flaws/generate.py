@@ -48,6 +48,7 @@ import threading
 import urllib.parse
 from pathlib import Path
 from typing import Any, Callable, Sequence
+from ._io import atomic_write
 
 #: Bumped whenever the prompt templates below change (it is part of the cache's config, so a
 #: cache drawn with older prompts is never mixed with new ones).
@@ -223,20 +224,6 @@ def public_url(url: str) -> str:
     )
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
 def _dump(obj: Any) -> str:
     return json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
@@ -290,7 +277,7 @@ class SampleCache:
         return record
 
     def store(self, record: dict) -> None:
-        _atomic_write(self.path(record["task_id"], record["sample_index"]), _dump(record))
+        atomic_write(self.path(record["task_id"], record["sample_index"]), _dump(record))
 
     def check_config(self, config: GenerationConfig) -> None:
         """Pin ``config`` for this cache; refuse a cache drawn with different settings."""
@@ -311,7 +298,7 @@ class SampleCache:
                     f"({detail}); choose another --out directory"
                 )
         else:
-            _atomic_write(path, _dump(want))
+            atomic_write(path, _dump(want))
 
 
 # --------------------------------------------------------------------------------------------
@@ -605,7 +592,7 @@ def write_outputs(
             if record.get("response_model"):
                 response_models.add(record["response_model"])
     samples_path = out / "samples.jsonl"
-    _atomic_write(samples_path, "".join(lines))
+    atomic_write(samples_path, "".join(lines))
     metadata = {
         **dataclasses.asdict(config),
         "base_url": base_url,  # of the run that completed the set, without credentials
@@ -625,7 +612,7 @@ def write_outputs(
         "cache": "cache/",
     }
     metadata_path = out / "metadata.json"
-    _atomic_write(metadata_path, _dump(metadata))
+    atomic_write(metadata_path, _dump(metadata))
     return GenerationResult(
         out_dir=out,
         samples_path=samples_path,

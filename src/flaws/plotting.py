@@ -7,9 +7,10 @@ returns a download link for the figure's page.
 from __future__ import annotations
 
 import html
-import os
 import re
 from pathlib import Path, PurePosixPath
+
+from ._io import write_if_changed
 
 #: colours by role, used across chapters so a reader learns them once
 ROLE_COLORS = {
@@ -193,7 +194,7 @@ def save_figure_data(data, name: str, *, root: str | Path | None = None, page_di
     frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
     text = frame.to_csv(index=False, float_format="%.10g", lineterminator="\n")
     path = Path(root) / FIGURE_DATA_DIR / f"{name}.csv"
-    _write_if_changed(path, text.encode("utf-8"))
+    write_if_changed(path, text.encode("utf-8"))
     depth = len(PurePosixPath(page_dir).parts)
     href = "/".join([".."] * depth + [FIGURE_DATA_DIR, f"{name}.csv"])
     return FigureData(path, href, len(frame))
@@ -219,16 +220,6 @@ def save_book_figure(fig, name: str, *, root: str | Path | None = None) -> Path:
     fig.savefig(buf, format="svg", metadata={"Date": None}, bbox_inches="tight")
     data = buf.getvalue()
     path = Path(root) / BOOK_FIGURE_DIR / f"{name}.svg"
-    _write_if_changed(path, data)
+    write_if_changed(path, data)
     return path
-
-
-def _write_if_changed(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically, and only when it differs (committed outputs keep
-    their timestamps and never show half-written)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.is_file() or path.read_bytes() != data:
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
 
