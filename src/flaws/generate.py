@@ -277,7 +277,7 @@ class SampleCache:
         return record
 
     def store(self, record: dict) -> None:
-        atomic_write(self.path(record["task_id"], record["sample_index"]), _dump(record))
+        atomic_write(self.path(record["task_id"], record["sample_index"]), _dump(record), fsync=True)
 
     def check_config(self, config: GenerationConfig) -> None:
         """Pin ``config`` for this cache; refuse a cache drawn with different settings."""
@@ -298,7 +298,7 @@ class SampleCache:
                     f"({detail}); choose another --out directory"
                 )
         else:
-            atomic_write(path, _dump(want))
+            atomic_write(path, _dump(want), fsync=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -592,7 +592,7 @@ def write_outputs(
             if record.get("response_model"):
                 response_models.add(record["response_model"])
     samples_path = out / "samples.jsonl"
-    atomic_write(samples_path, "".join(lines))
+    atomic_write(samples_path, "".join(lines), fsync=True)
     metadata = {
         **dataclasses.asdict(config),
         "base_url": base_url,  # of the run that completed the set, without credentials
@@ -612,7 +612,7 @@ def write_outputs(
         "cache": "cache/",
     }
     metadata_path = out / "metadata.json"
-    atomic_write(metadata_path, _dump(metadata))
+    atomic_write(metadata_path, _dump(metadata), fsync=True)
     return GenerationResult(
         out_dir=out,
         samples_path=samples_path,
