@@ -19,7 +19,7 @@ import math
 import numbers
 import re
 
-__all__ = ["Text", "number", "interval", "count", "percent", "p_value", "glue_text", "check_text"]
+__all__ = ["Text", "number", "interval", "count", "percent", "p_value", "glue_text", "check_text", "Table", "table"]
 
 
 class Text(str):
@@ -88,3 +88,23 @@ _BAD = [
 def check_text(text: str) -> list[str]:
     """Problems a reader would see in a glued value (empty list: fine)."""
     return [why for rx, why in _BAD if rx.search(str(text))]
+
+
+class Table:
+    """A table as the reader sees it: no index column (HTML in the book, plain text elsewhere).
+    Deterministic output (no ids), so a notebook's stored output does not change between runs."""
+
+    def __init__(self, frame) -> None:
+        self.frame = frame
+
+    def __repr__(self) -> str:
+        return self.frame.to_string(index=False)
+
+    def _repr_html_(self) -> str:
+        return self.frame.to_html(index=False, na_rep="", border=0)
+
+
+def table(frame) -> Table:
+    """Show ``frame`` without its index (its columns are already the reader's names)."""
+    return Table(frame)
+
