@@ -52,6 +52,7 @@ from pathlib import Path
 from urllib.parse import unquote, urldefrag, urlsplit
 
 import yaml
+from ._io import atomic_path
 
 __all__ = [
     "CHROMIUM_ARGS",
@@ -544,10 +545,8 @@ def _check_page(page, base, host, html_dir, docname, report, linked, require_alt
 
 
 def _screenshot_page(page, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp.png")
-    page.screenshot(path=str(tmp), full_page=False)
-    os.replace(tmp, path)
+    with atomic_path(path, suffix=".png") as tmp:
+        page.screenshot(path=str(tmp), full_page=False)
     return path
 
 
@@ -559,9 +558,8 @@ def _screenshot_ceiling(page, screenshots_dir: Path, report: Report) -> list[Pat
     img = page.locator("img[data-bookcheck-ceiling]").first
     img.scroll_into_view_if_needed()
     path = screenshots_dir / "ceiling_figure.png"
-    tmp = path.with_name(f".{path.name}.tmp.png")
-    img.screenshot(path=str(tmp))
-    os.replace(tmp, path)
+    with atomic_path(path, suffix=".png") as tmp:
+        img.screenshot(path=str(tmp))
     shots.append(path)
     return shots
 

@@ -20,7 +20,6 @@ book shows it, and its "show code" line is not printed: the code is in the repos
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
 import time
@@ -28,6 +27,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .bookcheck import _LITERAL_MATH_JS, CHROMIUM_ARGS, LITERAL_MATH, BookCheckError, find_chromium, serve
+from ._io import atomic_path
 
 __all__ = ["PRINT_CSS", "print_pdf", "pdf_pages", "start_page", "main"]
 
@@ -99,8 +99,7 @@ def print_pdf(html_dir: str | Path, pdf_file: str | Path, page: str = "index.htm
     page = start_page(html_dir, page)
     executable = find_chromium(chromium)
     pdf_file.parent.mkdir(parents=True, exist_ok=True)
-    tmp = pdf_file.with_name(f".{pdf_file.name}.tmp")
-    with serve(html_dir) as base, sync_playwright() as pw:
+    with atomic_path(pdf_file) as tmp, serve(html_dir) as base, sync_playwright() as pw:
         host = urlsplit(base).netloc
         browser = pw.chromium.launch(executable_path=executable, headless=True, args=list(CHROMIUM_ARGS))
         try:
@@ -140,7 +139,6 @@ def print_pdf(html_dir: str | Path, pdf_file: str | Path, page: str = "index.htm
             )
         finally:
             browser.close()
-    os.replace(tmp, pdf_file)
     return pdf_file
 
 

@@ -23,6 +23,7 @@ import pooch
 
 from . import sources
 from .sources import project_root
+from ._io import atomic_path
 
 __all__ = [
     "FetchError",
@@ -199,15 +200,9 @@ def _normalized_jsonl(name: str, raw: pathlib.Path, sha: str) -> pathlib.Path:
     out = out_dir / f"{name.replace('+', 'plus')}-{sha[:16]}.jsonl"
     if out.is_file():
         return out
-    out_dir.mkdir(parents=True, exist_ok=True)
     opener = gzip.open if raw.suffix == ".gz" else open
-    tmp = out.with_suffix(".tmp")
-    try:
+    with atomic_path(out) as tmp:
         _write_normalized(raw, tmp, opener)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    os.replace(tmp, out)
     return out
 
 

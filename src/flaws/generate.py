@@ -48,6 +48,7 @@ import threading
 import urllib.parse
 from pathlib import Path
 from typing import Any, Callable, Sequence
+from ._io import atomic_write
 
 #: Bumped whenever the prompt templates below change (it is part of the cache's config, so a
 #: cache drawn with older prompts is never mixed with new ones).
@@ -223,20 +224,6 @@ def public_url(url: str) -> str:
     )
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
 def _dump(obj: Any) -> str:
     return json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
@@ -290,7 +277,7 @@ class SampleCache:
         return record
 
     def store(self, record: dict) -> None:
-        _atomic_write(self.path(record["task_id"], record["sample_index"]), _dump(record))
+        atomic_write(self.path(record["task_id"], record["sample_index"]), _dump(record), fsync=True)
 
     def check_config(self, config: GenerationConfig) -> None:
         """Pin ``config`` for this cache; refuse a cache drawn with different settings."""
@@ -311,7 +298,7 @@ class SampleCache:
                     f"({detail}); choose another --out directory"
                 )
         else:
-            _atomic_write(path, _dump(want))
+            atomic_write(path, _dump(want), fsync=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -403,9 +390,43 @@ def generate(
     the caller says). ``api_key`` defaults to ``$OPENAI_API_KEY`` or ``"EMPTY"`` (local servers
     ignore it).
     """
-    import openai
-    from tqdm.auto import tqdm
+    tasks, benchmark_sha256 = _checked_tasks(n, concurrency, prompt_style, benchmark, tasks, benchmark_sha256)
+    endpoint = public_url(base_url)
+    config = GenerationConfig(
+        model=model,
+        temperature=float(temperature),
+        top_p=None if top_p is None else float(top_p),
+        max_tokens=max_tokens,
+        prompt_style=prompt_style,
+        benchmark=benchmark,
+        seed=seed,
+    )
+    out = default_out_dir(model, benchmark, temperature, prompt_style) if out_dir is None else Path(out_dir)
+    cache = SampleCache(out / "cache")
+    cache.root.mkdir(parents=True, exist_ok=True)
+    cache.check_config(config)
 
+    todo = [(t, i) for t in tasks for i in range(n) if not cache.has(t["task_id"], i)]
+    n_cached = len(tasks) * n - len(todo)
+
+    drawer = _Drawer(base_url, endpoint, api_key, timeout, retry, cache, model=model,
+                     temperature=temperature, max_tokens=max_tokens, top_p=top_p,
+                     prompt_style=prompt_style, seed=seed)
+    drawer.run(todo, concurrency, progress)
+
+    result = write_outputs(
+        out, tasks, n, config, cache, raw=raw, base_url=endpoint, benchmark_sha256=benchmark_sha256
+    )
+    result.n_requested = drawer.stats["requested"]
+    result.n_cached = n_cached
+    result.n_retries = drawer.stats["retries"]
+    return result
+
+
+def _checked_tasks(n: int, concurrency: int, prompt_style: str, benchmark: str,
+                   tasks: Sequence[dict] | None, benchmark_sha256: str | None) -> tuple[list[dict], str | None]:
+    """Step 1 of :func:`generate`: check the arguments; the task list (default: every task of
+    ``benchmark``, with its file's sha256)."""
     if n < 1:
         raise GenerationError(f"--n must be at least 1, got {n}")
     if concurrency < 1:
@@ -421,116 +442,41 @@ def generate(
     ids = [t["task_id"] for t in tasks]
     if len(set(ids)) != len(ids):
         raise GenerationError("duplicate task ids in the task list")
+    return tasks, benchmark_sha256
 
-    endpoint = public_url(base_url)
-    config = GenerationConfig(
-        model=model,
-        temperature=float(temperature),
-        top_p=None if top_p is None else float(top_p),
-        max_tokens=max_tokens,
-        prompt_style=prompt_style,
-        benchmark=benchmark,
-        seed=seed,
-    )
-    if out_dir is None:
-        out = default_out_dir(model, benchmark, temperature, prompt_style)
-    else:
-        out = Path(out_dir)
-    cache = SampleCache(out / "cache")
-    cache.root.mkdir(parents=True, exist_ok=True)
-    cache.check_config(config)
 
-    todo = [(t, i) for t in tasks for i in range(n) if not cache.has(t["task_id"], i)]
-    n_cached = len(tasks) * n - len(todo)
+class _Drawer:
+    """Steps 2-3 of :func:`generate`: draw the missing samples on a thread pool, one request
+    each (retried with backoff), caching each as it arrives; the first failure stops new
+    requests and is raised once the running ones have finished."""
 
-    client = openai.OpenAI(
-        base_url=base_url,
-        api_key=api_key if api_key is not None else os.environ.get("OPENAI_API_KEY", "EMPTY"),
-        max_retries=0,
-        timeout=timeout,
-    )
-    stop = threading.Event()
-    lock = threading.Lock()
-    stats = {"retries": 0, "requested": 0}
+    def __init__(self, base_url: str, endpoint: str, api_key: str | None, timeout: float,
+                 retry: RetryPolicy, cache: SampleCache, **request: Any) -> None:
+        import openai
 
-    def draw(task: dict, index: int) -> None:
-        try:
-            _draw(task, index)
-        except BaseException:
-            stop.set()  # no new request starts once one has failed for good
-            raise
-
-    def _draw(task: dict, index: int) -> None:
-        task_id = task["task_id"]
-        messages = build_messages(task, prompt_style)
-        params: dict[str, Any] = {"model": model, "messages": messages, "temperature": temperature}
-        if max_tokens is not None:
-            params["max_tokens"] = max_tokens
-        if top_p is not None:
-            params["top_p"] = top_p
-        if seed:
-            params["seed"] = index
-        key = f"{task_id}#{index}"
-        attempt = 0
-        while True:
-            if stop.is_set():
-                return
-            try:
-                response = client.chat.completions.create(**params)
-                break
-            except Exception as exc:  # noqa: BLE001 - classified below
-                if not _is_retryable(exc):
-                    if isinstance(exc, openai.APIStatusError):
-                        raise GenerationError(
-                            f"{task_id} sample {index}: the endpoint {endpoint} rejected the "
-                            f"request ({_describe(exc)}); not retried"
-                        ) from exc
-                    raise GenerationError(
-                        f"{task_id} sample {index}: unexpected error from {endpoint}: "
-                        f"{_describe(exc)}"
-                    ) from exc
-                if attempt >= retry.max_retries:
-                    raise GenerationError(
-                        f"{task_id} sample {index}: giving up after {attempt + 1} attempts at "
-                        f"{endpoint}; last error: {_describe(exc)}. Finished samples are "
-                        "cached: rerun the same command to resume"
-                    ) from exc
-                with lock:
-                    stats["retries"] += 1
-                if stop.wait(retry.delay(key, attempt, _retry_after(exc))):
-                    return
-                attempt += 1
-        if not response.choices:
-            raise GenerationError(f"{task_id} sample {index}: the endpoint returned no choices")
-        choice = response.choices[0]
-        usage = response.usage.model_dump() if response.usage is not None else None
-        cache.store(
-            {
-                "task_id": task_id,
-                "sample_index": index,
-                "model": model,
-                "response_model": response.model,
-                "response_id": response.id,
-                "base_url": endpoint,
-                "temperature": temperature,
-                "prompt_style": prompt_style,
-                "prompt_sha256": hashlib.sha256(
-                    json.dumps(messages, sort_keys=True).encode("utf-8")
-                ).hexdigest(),
-                "completion": choice.message.content or "",
-                "finish_reason": choice.finish_reason,
-                "usage": usage,
-            }
+        self.client = openai.OpenAI(
+            base_url=base_url,
+            api_key=api_key if api_key is not None else os.environ.get("OPENAI_API_KEY", "EMPTY"),
+            max_retries=0,
+            timeout=timeout,
         )
-        with lock:
-            stats["requested"] += 1
+        self.endpoint, self.retry, self.cache, self.request = endpoint, retry, cache, request
+        self.stop = threading.Event()
+        self.lock = threading.Lock()
+        self.stats = {"retries": 0, "requested": 0}
 
-    if todo:
-        bar = tqdm(total=len(todo), desc=f"generate {model}", unit="sample", disable=not progress)
+    def run(self, todo: list[tuple[dict, int]], concurrency: int, progress: bool) -> None:
+        from tqdm.auto import tqdm
+
+        if not todo:
+            self.client.close()
+            return
+        bar = tqdm(total=len(todo), desc=f"generate {self.request['model']}", unit="sample",
+                   disable=not progress)
         pool = concurrent.futures.ThreadPoolExecutor(
             max_workers=concurrency, thread_name_prefix="flaws-generate"
         )
-        futures = [pool.submit(draw, t, i) for t, i in todo]
+        futures = [pool.submit(self.draw, t, i) for t, i in todo]
         error: BaseException | None = None
         try:
             for future in concurrent.futures.as_completed(futures):
@@ -543,24 +489,97 @@ def generate(
             error = exc
         finally:
             if error is not None:
-                stop.set()
+                self.stop.set()
                 for f in futures:
                     f.cancel()
             pool.shutdown(wait=True)
             bar.close()
-            client.close()
+            self.client.close()
         if error is not None:
             raise error
-    else:
-        client.close()
 
-    result = write_outputs(
-        out, tasks, n, config, cache, raw=raw, base_url=endpoint, benchmark_sha256=benchmark_sha256
-    )
-    result.n_requested = stats["requested"]
-    result.n_cached = n_cached
-    result.n_retries = stats["retries"]
-    return result
+    def draw(self, task: dict, index: int) -> None:
+        try:
+            self._draw(task, index)
+        except BaseException:
+            self.stop.set()  # no new request starts once one has failed for good
+            raise
+
+    def _params(self, messages: list, index: int) -> dict[str, Any]:
+        r = self.request
+        params: dict[str, Any] = {"model": r["model"], "messages": messages, "temperature": r["temperature"]}
+        if r["max_tokens"] is not None:
+            params["max_tokens"] = r["max_tokens"]
+        if r["top_p"] is not None:
+            params["top_p"] = r["top_p"]
+        if r["seed"]:
+            params["seed"] = index
+        return params
+
+    def _call(self, task_id: str, index: int, params: dict[str, Any]):
+        """The response to one request, retried with backoff; None once generation has stopped."""
+        import openai
+
+        key = f"{task_id}#{index}"
+        attempt = 0
+        while True:
+            if self.stop.is_set():
+                return None
+            try:
+                return self.client.chat.completions.create(**params)
+            except Exception as exc:  # noqa: BLE001 - classified below
+                if not _is_retryable(exc):
+                    if isinstance(exc, openai.APIStatusError):
+                        raise GenerationError(
+                            f"{task_id} sample {index}: the endpoint {self.endpoint} rejected the "
+                            f"request ({_describe(exc)}); not retried"
+                        ) from exc
+                    raise GenerationError(
+                        f"{task_id} sample {index}: unexpected error from {self.endpoint}: "
+                        f"{_describe(exc)}"
+                    ) from exc
+                if attempt >= self.retry.max_retries:
+                    raise GenerationError(
+                        f"{task_id} sample {index}: giving up after {attempt + 1} attempts at "
+                        f"{self.endpoint}; last error: {_describe(exc)}. Finished samples are "
+                        "cached: rerun the same command to resume"
+                    ) from exc
+                with self.lock:
+                    self.stats["retries"] += 1
+                if self.stop.wait(self.retry.delay(key, attempt, _retry_after(exc))):
+                    return None
+                attempt += 1
+
+    def _draw(self, task: dict, index: int) -> None:
+        task_id = task["task_id"]
+        messages = build_messages(task, self.request["prompt_style"])
+        response = self._call(task_id, index, self._params(messages, index))
+        if response is None:
+            return
+        if not response.choices:
+            raise GenerationError(f"{task_id} sample {index}: the endpoint returned no choices")
+        choice = response.choices[0]
+        usage = response.usage.model_dump() if response.usage is not None else None
+        self.cache.store(
+            {
+                "task_id": task_id,
+                "sample_index": index,
+                "model": self.request["model"],
+                "response_model": response.model,
+                "response_id": response.id,
+                "base_url": self.endpoint,
+                "temperature": self.request["temperature"],
+                "prompt_style": self.request["prompt_style"],
+                "prompt_sha256": hashlib.sha256(
+                    json.dumps(messages, sort_keys=True).encode("utf-8")
+                ).hexdigest(),
+                "completion": choice.message.content or "",
+                "finish_reason": choice.finish_reason,
+                "usage": usage,
+            }
+        )
+        with self.lock:
+            self.stats["requested"] += 1
 
 
 def write_outputs(
@@ -605,7 +624,7 @@ def write_outputs(
             if record.get("response_model"):
                 response_models.add(record["response_model"])
     samples_path = out / "samples.jsonl"
-    _atomic_write(samples_path, "".join(lines))
+    atomic_write(samples_path, "".join(lines), fsync=True)
     metadata = {
         **dataclasses.asdict(config),
         "base_url": base_url,  # of the run that completed the set, without credentials
@@ -625,7 +644,7 @@ def write_outputs(
         "cache": "cache/",
     }
     metadata_path = out / "metadata.json"
-    _atomic_write(metadata_path, _dump(metadata))
+    atomic_write(metadata_path, _dump(metadata), fsync=True)
     return GenerationResult(
         out_dir=out,
         samples_path=samples_path,

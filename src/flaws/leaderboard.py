@@ -38,7 +38,17 @@ __all__ = [
     "fit_ceiling",
     "PAPER_MODEL_MATCHES",
     "paper_comparison",
+    "BENCHMARK_NAMES",
+    "fit_table",
+    "fit_glues",
+    "robust_fits",
+    "rounding_bound",
+    "comparison_table",
 ]
+
+#: how the book names the leaderboard's benchmarks, and the key of their glued values
+BENCHMARK_NAMES = {"humaneval+": "HumanEval+", "mbpp+": "MBPP+"}
+GLUE_KEYS = {"humaneval+": "he", "mbpp+": "mbpp"}
 
 SOURCE_ID = "evalplus-leaderboard"
 FILE = "results.json"
@@ -239,3 +249,75 @@ def paper_comparison(ceiling: pd.DataFrame, paper_models: list[dict]) -> pd.Data
         "greedy_accuracy", "greedy_conditional_accuracy",
     ]
     return pd.DataFrame(rows, columns=cols)
+
+
+def _ci(fit: dict) -> str:
+    return f"[{fit['slope_ci'][0]:.3f}, {fit['slope_ci'][1]:.3f}]"
+
+
+def fit_table(fits: dict, paper_fit: dict | None = None, n_paper: int | None = None) -> pd.DataFrame:
+    """The fits of :func:`fit_ceiling` per benchmark (and the paper's line, when given) as the
+    book prints them: one row per fit, reader-facing columns, numbers formatted."""
+    from flaws.book import p_value
+
+    rows = [{"data": f"leaderboard, {BENCHMARK_NAMES.get(b, b)} (greedy)", "models": f["n"],
+             "slope": f"{f['slope']:.3f}", "slope 95% CI": _ci(f), "intercept": f"{f['intercept']:.3f}",
+             "R²": f"{f['r_squared']:.2f}", "p-value": p_value(f["p_value"]),
+             "Spearman ρ": f"{f['spearman_rho']:.2f}"} for b, f in fits.items()]
+    if paper_fit is not None:
+        rows.append({"data": "paper, HumanEval+ (T = 0.8)", "models": n_paper,
+                     "slope": f"{paper_fit['slope']:.3f}", "slope 95% CI": "",
+                     "intercept": f"{paper_fit['intercept']:.3f}", "R²": f"{paper_fit['r_squared']:.2f}",
+                     "p-value": p_value(paper_fit["p_value"]), "Spearman ρ": ""})
+    return pd.DataFrame(rows)
+
+
+def fit_glues(fits: dict, ceilings: dict, prefix: str = "lb") -> dict[str, object]:
+    """The values notebook 07 glues for each benchmark's fit (name -> formatted value):
+    ``{prefix}_{he|mbpp}_{slope, slope_ci, intercept, r2, p, rho, strongest, below, fpr_median}``."""
+    from flaws.book import p_value
+
+    out: dict[str, object] = {}
+    for b, f in fits.items():
+        k = f"{prefix}_{GLUE_KEYS[b]}"
+        out.update({f"{k}_slope": f"{f['slope']:.3f}", f"{k}_slope_ci": _ci(f),
+                    f"{k}_intercept": f"{f['intercept']:.3f}", f"{k}_r2": f"{f['r_squared']:.2f}",
+                    f"{k}_p": p_value(f["p_value"]), f"{k}_rho": f"{f['spearman_rho']:.2f}",
+                    f"{k}_strongest": f"{f['strongest_accuracy']:.3f}",
+                    f"{k}_below": f["models_below_cutoff"],
+                    f"{k}_fpr_median": f"{ceilings[b]['false_positive_rate'].median():.3f}"})
+    return out
+
+
+def robust_fits(ceilings: dict, min_base_accuracy: float = 0.2, seed: int = 0) -> dict:
+    """:func:`fit_ceiling` per benchmark without the models whose base pass@1 is below
+    ``min_base_accuracy`` (their pooled ratio rests on few programs)."""
+    return {b: fit_ceiling(c[c["base_accuracy"] >= min_base_accuracy], seed=seed) for b, c in ceilings.items()}
+
+
+def rounding_bound(ceilings: dict, half: float = 0.0005) -> float:
+    """The largest change of a conditional accuracy that the board's rounding can hide: scores
+    are published to 0.1 percentage point (``half`` = 0.0005 as a fraction either way)."""
+    import numpy as np
+
+    return max(
+        float(np.max(np.maximum((c["accuracy"] + half) / (c["base_accuracy"] - half) - c["conditional_accuracy"],
+                                c["conditional_accuracy"] - (c["accuracy"] - half) / (c["base_accuracy"] + half))))
+        for c in ceilings.values()
+    )
+
+
+def comparison_table(cmp: pd.DataFrame) -> pd.DataFrame:
+    """:func:`paper_comparison` as the book prints it: reader-facing columns, three decimals and
+    the difference of the ceilings (greedy minus sampled)."""
+    out = pd.DataFrame({
+        "model (paper)": cmp["model"],
+        "leaderboard entry": cmp["leaderboard_model"] + (~cmp["exact_match"]).map({True: " (near match)", False: ""}),
+        "accuracy, sampled": cmp["paper_accuracy"].map("{:.3f}".format),
+        "accuracy, greedy": cmp["greedy_accuracy"].map("{:.3f}".format),
+        "ceiling, sampled": cmp["paper_conditional_accuracy"].map("{:.3f}".format),
+        "ceiling, greedy": cmp["greedy_conditional_accuracy"].map("{:.3f}".format),
+        "ceiling difference": (cmp["greedy_conditional_accuracy"] - cmp["paper_conditional_accuracy"]).map("{:+.3f}".format),
+    })
+    return out
+

@@ -29,13 +29,12 @@ reports that variant too (``accuracy_plus_only``) so the difference can be shown
 
 from __future__ import annotations
 
-import gzip
-import io
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from .execute.outcomes import read_outcomes
 from .execute.runner import COLUMNS as _EXECUTOR_COLUMNS
 from .stats import bootstrap_mean, bootstrap_ratio
 
@@ -90,16 +89,8 @@ def load_outcomes(path: str | Path | None = None) -> pd.DataFrame:
     path = Path(path) if path is not None else _default_path()
     if not path.exists():
         raise FileNotFoundError(f"{path}: outcomes table not found (produced by `flaws evaluate`)")
-    raw = path.read_bytes()
-    if raw[:2] == b"\x1f\x8b":
-        raw = gzip.decompress(raw)
     try:
-        df = pd.read_csv(
-            io.BytesIO(raw),
-            dtype={c: "string" for c in OUTCOME_COLUMNS + SET_FIELDS if c not in ("temperature", "sample_index")},
-            keep_default_na=False,
-            na_values={"temperature": [""], "sample_index": [""]},
-        )
+        df = read_outcomes(path, as_text=True)
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise OutcomesError(f"{path}: cannot parse as CSV: {exc}") from exc
     df = validate_outcomes(df, source=str(path))

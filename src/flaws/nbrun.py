@@ -7,12 +7,12 @@ outputs are), and replaces the file atomically. ``make notebooks`` calls it.
 
 from __future__ import annotations
 
-import os
 import pathlib
 import sys
 
 import nbformat
 from nbclient import NotebookClient
+from ._io import atomic_path
 
 
 def strip_volatile(nb) -> None:
@@ -25,9 +25,8 @@ def run(path: pathlib.Path, timeout: int = 900) -> None:
     nb = nbformat.read(path, as_version=4)
     NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
     strip_volatile(nb)
-    tmp = path.with_suffix(".ipynb.tmp")
-    nbformat.write(nb, tmp)
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        nbformat.write(nb, tmp)
 
 
 def main(argv: list[str] | None = None) -> int:

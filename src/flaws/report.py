@@ -30,15 +30,14 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from flaws import metrics, resampling
+from ._io import atomic_write
 
 __all__ = ["main", "read_eval_results", "build_report", "ReportError"]
 
@@ -184,18 +183,6 @@ def build_report(outcomes: pd.DataFrame, apply_filter: bool = True, seed: int = 
     }
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def save_figure(report: dict, path: Path, show_ratios=(0.0, 0.5, 1.0, 2.0, 4.0, 10.0)) -> None:
     """Scaling curves: exact mean reward vs budget K for a few cost ratios, K_opt marked,
     with-replacement limit dashed."""
@@ -234,7 +221,7 @@ def save_figure(report: dict, path: Path, show_ratios=(0.0, 0.5, 1.0, 2.0, 4.0, 
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=120, metadata={"Software": None})
     plt.close(fig)
-    _atomic_write(path, buf.getvalue())
+    atomic_write(path, buf.getvalue())
 
 
 def _fmt(x) -> str:
@@ -374,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
     save_figure(report, figure)
     public = _public(report)
     payload = json.dumps(public, indent=2, allow_nan=False) + "\n"
-    _atomic_write(out / "report.json", payload.encode())
+    atomic_write(out / "report.json", payload.encode())
     if args.json:
         sys.stdout.write(payload)
     else:

@@ -45,6 +45,8 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
+from . import resampling
+
 __all__ = [
     "TwoTypeModel",
     "beliefs",
@@ -187,18 +189,17 @@ def expected_reward_notebook(model: TwoTypeModel, budgets, cost_ratios) -> np.nd
 def k_opt(rewards: np.ndarray, budgets) -> tuple[np.ndarray, np.ndarray]:
     """K_opt and the maximum reward for each column of ``rewards`` (rows = ``budgets``).
 
-    K_opt is the smallest budget reaching the column maximum (ties within 1e-12), and 0 when
-    that maximum is negative (the maximum is still returned, as in the paper's K_opt table).
+    The rule of :func:`flaws.resampling.k_opt` (one K_opt for the whole book), on this module's
+    orientation (budgets down, cost ratios across): the smallest budget within
+    :data:`~flaws.resampling.TIE_TOLERANCE` of the column maximum, and 0 when that maximum is
+    negative (the maximum is still returned, as in the paper's K_opt table).
     """
     K = np.asarray(budgets).reshape(-1)
     rewards = np.asarray(rewards, dtype=float)
-    if rewards.shape[0] != K.size:
+    if rewards.ndim != 2 or rewards.shape[0] != K.size:
         raise ValueError("rewards must have one row per budget")
-    best = rewards.max(axis=0)
-    first = np.argmax(rewards >= best[None, :] - 1e-12, axis=0)
-    kopt = K[first].astype(np.int64)
-    kopt = np.where(best < 0, 0, kopt)
-    return kopt, best
+    found = resampling.k_opt(rewards.T, K)
+    return found.k_opt, found.max_reward
 
 
 def marginal_reward(model: TwoTypeModel, k: int, cost_ratios, notebook: bool = False) -> np.ndarray:
@@ -409,7 +410,7 @@ def _k_opt_rule(inc: np.ndarray, k_max: int) -> np.ndarray:
     """:func:`k_opt_table`'s rule on increments (draws, k_max + 1, ratios)."""
     curve = np.cumsum(inc[:, :k_max, :], axis=1)
     best = curve.max(axis=1)
-    first = np.argmax(curve >= best[:, None, :] - 1e-12, axis=1) + 1
+    first = np.argmax(curve >= best[:, None, :] - resampling.TIE_TOLERANCE, axis=1) + 1
     k = np.where(best < 0, 0, first)
     return np.where(inc[:, k_max, :] > UNDERFLOW, k_max, k)
 

@@ -47,6 +47,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from .._io import atomic_write
+
 
 def evalplus_verdicts(samples: list[dict], workers: int = 2) -> list[tuple[str, str]]:
     """EvalPlus's ``(base_status, plus_status)`` for HumanEval+ samples, in order."""
@@ -213,10 +215,7 @@ def _write_csv_gz(rows: list[dict], columns: list[str], path: Path, name: str) -
     raw = io.BytesIO()
     with gzip.GzipFile(filename=name, mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz:
         gz.write(buf.getvalue().encode("utf-8"))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(raw.getvalue())
-    os.replace(tmp, path)
+    atomic_write(path, raw.getvalue())
     return path
 
 

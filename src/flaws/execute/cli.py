@@ -29,6 +29,7 @@ import sys
 from collections import defaultdict
 from datetime import datetime, timezone
 from pathlib import Path
+from .._io import atomic_write
 
 
 def read_samples(path: Path, tasks_by_id: dict) -> list[dict]:
@@ -133,10 +134,7 @@ def main(argv: list[str] | None = None) -> int:
             entry[f"{which}_fail_tests"] = fails
             entry[f"flaws_{which}_status"] = st
         results["eval"].setdefault(s["task_id"], []).append(entry)
-    a.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = a.out.with_name(a.out.name + ".tmp")
-    tmp.write_text(json.dumps(results, default=_jsonable))
-    os.replace(tmp, a.out)
+    atomic_write(a.out, json.dumps(results, default=_jsonable))
 
     s = summarize(list(recs.values()))
     print(f"{a.benchmark}: {s['samples']} samples, {s['tasks']} tasks -> {a.out}")

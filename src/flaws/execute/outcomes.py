@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .runner import COLUMNS, SET_FIELDS
+from .._io import atomic_write
 
 #: columns of ``outcomes_new_sets.csv.gz``: those of ``outcomes.csv.gz`` plus the set fields
 NEW_SETS_COLUMNS = COLUMNS + SET_FIELDS
@@ -70,21 +71,32 @@ def write_outcomes(records: Iterable[dict], path: str | os.PathLike, columns: li
     with gzip.GzipFile(filename="outcomes.csv", mode="wb", fileobj=raw, mtime=0,
                        compresslevel=9) as gz:
         gz.write(to_csv_bytes(records, columns))
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(raw.getvalue())
-    os.replace(tmp, path)
+    atomic_write(path, raw.getvalue())
     return path
 
 
-def read_outcomes(path: str | os.PathLike, set_fields: bool = False):
-    """An outcomes table; with ``set_fields`` a file written before ``sampling`` and ``run``
-    existed gets ``sampling="iid"`` and ``run=""`` (all its sets are iid, without runs)."""
+def read_outcomes(path: str | os.PathLike, set_fields: bool = False, *, as_text: bool = False):
+    """An outcomes table, as written (gzipped or not): the one reader of outcome files.
+
+    By default typed as the executor writes it (``first_failed_*`` as ``Int64``; it round-trips
+    through :func:`to_csv_bytes` to the same bytes). With ``as_text`` every column but
+    ``temperature`` and ``sample_index`` stays text, empty cells empty: the typing
+    :func:`flaws.metrics.load_outcomes` validates. With ``set_fields`` a file written before
+    ``sampling`` and ``run`` existed gets ``sampling="iid"`` and ``run=""`` (all its sets are iid,
+    without runs)."""
     import pandas as pd
 
-    df = pd.read_csv(path, dtype={"first_failed_base": "Int64", "first_failed_plus": "Int64",
-                                  "sample_index": int, "run": str, "sampling": str},
-                     keep_default_na=False, na_values={"temperature": [""], "first_failed_base": [""],
-                                                       "first_failed_plus": [""]})
+    raw = Path(path).read_bytes()
+    if raw[:2] == b"\x1f\x8b":
+        raw = gzip.decompress(raw)
+    if as_text:
+        dtype = {c: "string" for c in COLUMNS + SET_FIELDS if c not in ("temperature", "sample_index")}
+        na_values = {"temperature": [""], "sample_index": [""]}
+    else:
+        dtype = {"first_failed_base": "Int64", "first_failed_plus": "Int64", "sample_index": int,
+                 "run": str, "sampling": str}
+        na_values = {"temperature": [""], "first_failed_base": [""], "first_failed_plus": [""]}
+    df = pd.read_csv(io.BytesIO(raw), dtype=dtype, keep_default_na=False, na_values=na_values)
     if set_fields:
         if "sampling" not in df.columns:
             df["sampling"] = "iid"

@@ -28,6 +28,7 @@ import gzip
 import io
 import os
 from pathlib import Path
+from .._io import atomic_write
 
 COLUMNS = ["task_id", "solution_sha256", "n_plus", "reached", "failed_plus"]
 
@@ -101,9 +102,7 @@ def write(rows, path: str | os.PathLike) -> Path:
     with gzip.GzipFile(filename="plus_failures.csv", mode="wb", fileobj=raw, mtime=0,
                        compresslevel=9) as gz:
         gz.write(buf.getvalue().encode())
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(raw.getvalue())
-    os.replace(tmp, path)
+    atomic_write(path, raw.getvalue())
     return path
 
 

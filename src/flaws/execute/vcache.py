@@ -39,10 +39,10 @@ import hashlib
 import json
 import os
 import platform
-import tempfile
 from pathlib import Path
 
 from . import groundtruth
+from .._io import atomic_write
 
 #: layout of one entry; bump when it changes
 FORMAT = 1
@@ -132,20 +132,9 @@ class VerdictCache:
             return
         key = self.key(task_id, solution_sha256)
         path = self.path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
         data = json.dumps({"key": key, "verdict": verdict}, sort_keys=True,
                           separators=(",", ":")).encode()
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        atomic_write(path, data, mode=0o600)
         self.stores += 1
 
 

@@ -30,6 +30,7 @@ from . import sanitize as _sanitize_module
 from .record import (BENCHMARK, BENCHMARKS, COLUMNS, RAW_COLUMN, Sample, solution_sha256, sort_table, task_number,
                      to_table)
 from .taskmap import Unmapped
+from .._io import atomic_write
 from .sanitize import Sanitized, sanitize, sanitize_report
 
 __all__ = [
@@ -368,7 +369,7 @@ def export(df: pd.DataFrame, out: str | Path, *, evalplus_only: bool = False) ->
         with gzip.GzipFile(filename="", mode="wb", fileobj=buf, mtime=0) as gz:
             gz.write(payload)
         payload = buf.getvalue()
-    cache._atomic_write(out, payload)
+    atomic_write(out, payload)
     return out
 
 

@@ -14,13 +14,12 @@ import gzip
 import hashlib
 import io
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
 from .record import COLUMNS, RAW_COLUMN, SANITIZER_COLUMNS
+from .._io import atomic_write
 
 FORMAT_VERSION = 2  # 2: sampling and run
 
@@ -29,22 +28,6 @@ def cache_dir() -> Path:
     from flaws import data
 
     return data.project_root() / "data" / "interim" / "samples"
-
-
-def _atomic_write(path: Path, payload: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def table_to_jsonl_gz(df: pd.DataFrame) -> bytes:
@@ -81,10 +64,10 @@ def write(name: str, df: pd.DataFrame, input_hash: str, directory: Path | None =
     directory = directory or cache_dir()
     payload = table_to_jsonl_gz(df)
     data_path = directory / f"{name}.jsonl.gz"
-    _atomic_write(data_path, payload)
+    atomic_write(data_path, payload)
     meta = {"format_version": FORMAT_VERSION, "input_hash": input_hash,
             "data_sha256": hashlib.sha256(payload).hexdigest(), "rows": int(len(df))}
-    _atomic_write(directory / f"{name}.meta.json", (json.dumps(meta, indent=1, sort_keys=True) + "\n").encode())
+    atomic_write(directory / f"{name}.meta.json", (json.dumps(meta, indent=1, sort_keys=True) + "\n").encode())
     return data_path
 
 

@@ -1,0 +1,29 @@
+"""Every figure of the book, one function each, and the one style they share.
+
+A notebook calls a figure function in one line; the numbers come from the analysis modules
+(:mod:`flaws.correlation`, :mod:`flaws.resampling`, :mod:`flaws.leaderboard`, ...). Modules:
+
+- :mod:`.style`: colours by role, :func:`use_style`, :func:`save_figure_data` (the data behind a
+  figure as CSV) and :func:`save_book_figure` (a committed SVG for a Markdown page);
+- :mod:`.ceiling`: Fig. 1a on our data and the ceilings against n (notebook 03);
+- :mod:`.scaling`: the K_opt heatmap, the false-positive share by attempt, reward-curve panels
+  (notebooks 04, 05, 08);
+- :mod:`.verifier`: ceilings and Fig. 1a slope against the verifier's strength (notebook 08);
+- :mod:`.leaderboard`: Fig. 1a on the EvalPlus leaderboard (notebook 07).
+
+The older module names ``flaws.plotting``, ``flaws.ceiling_figures`` and
+``flaws.verifier_figures`` re-export these functions for the notebooks that import them.
+"""
+
+from .ceiling import accuracy_vs_ceiling, ceilings_by_samples
+from .leaderboard import leaderboard_fits
+from .scaling import curve_panels, fp_share_by_attempt, k_opt_heatmap
+from .style import (BOOK_FIGURE_DIR, FIGURE_DATA_DIR, ROLE_COLORS, FigureData, save_book_figure,
+                    save_figure_data, use_style)
+from .verifier import ceiling_vs_m, slope_vs_m
+
+__all__ = [
+    "ROLE_COLORS", "use_style", "FigureData", "FIGURE_DATA_DIR", "BOOK_FIGURE_DIR", "save_figure_data",
+    "save_book_figure", "accuracy_vs_ceiling", "ceilings_by_samples", "k_opt_heatmap",
+    "fp_share_by_attempt", "curve_panels", "ceiling_vs_m", "slope_vs_m", "leaderboard_fits",
+]

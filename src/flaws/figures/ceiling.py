@@ -1,0 +1,85 @@
+"""Figures of the resampling-ceiling chapter (notebook 03): Fig. 1a and the ceilings against n.
+
+Each function draws one figure from numbers computed elsewhere (:mod:`flaws.correlation`,
+:mod:`flaws.resampling`) and returns it; the notebook calls it once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .style import ROLE_COLORS
+
+__all__ = ["accuracy_vs_ceiling", "ceilings_by_samples"]
+
+
+def _band(replicates, grid, confidence: float = 0.95):
+    slopes, intercepts = replicates
+    lines = intercepts[:, None] + slopes[:, None] * grid[None, :]
+    a = (1 - confidence) / 2 * 100
+    return np.percentile(lines, a, axis=0), np.percentile(lines, 100 - a, axis=0)
+
+
+def accuracy_vs_ceiling(summary, fit, paper_points, paper_fit, cutoff: float, strongest: str):
+    """Paper Fig. 1a on our data.
+
+    ``summary``: one row per configuration (:func:`flaws.metrics.summarize` columns) with a
+    boolean ``in_fit`` (filled points; others hollow); ``fit``: :func:`flaws.correlation.
+    line_with_intervals` of the filled points (its two-level replicates give the band);
+    ``paper_points`` / ``paper_fit``: the paper's 17 models and its line (slope, intercept,
+    r_squared); ``cutoff``: the strongest model's single-sample accuracy."""
+    import matplotlib.pyplot as plt
+
+    ours, paper = ROLE_COLORS["ours"], "0.55"
+    fig, ax = plt.subplots(figsize=(7.5, 5.5))
+    grid = np.linspace(0, 1, 101)
+    lo, hi = _band(fit["replicates"], grid)
+    ax.fill_between(grid, lo, hi, color=ours, alpha=0.12, lw=0, label="95% band (tasks x models bootstrap)")
+    ax.plot(grid, fit["intercept"] + fit["slope"] * grid, color=ours,
+            label=f"ours: y = {fit['intercept']:.2f} + {fit['slope']:.2f}x, R² = {fit['r_squared']:.2f}")
+    ax.plot(grid, paper_fit["intercept"] + paper_fit["slope"] * grid, color=paper, ls="--",
+            label=f"paper: y = {paper_fit['intercept']:.2f} + {paper_fit['slope']:.2f}x, "
+                  f"R² = {paper_fit['r_squared']:.2f}")
+    ax.scatter(paper_points.accuracy, paper_points.conditional_accuracy, color=paper, marker="s", s=18,
+               label="paper's 17 models")
+    for filled, sub in ((True, summary[summary.in_fit]), (False, summary[~summary.in_fit])):
+        yerr = np.vstack([sub.conditional_accuracy - sub.conditional_accuracy_low,
+                          sub.conditional_accuracy_high - sub.conditional_accuracy])
+        ax.errorbar(sub.accuracy, sub.conditional_accuracy, yerr=yerr, fmt="o", ms=6, capsize=2,
+                    color="C1", mfc="C1" if filled else "white",
+                    elinewidth=0.8, label="our models (base prompt)" if filled else "other prompt styles")
+    for _, row in summary[summary.in_fit].iterrows():
+        ax.annotate(row.model, (row.accuracy, row.conditional_accuracy), xytext=(4, -10),
+                    textcoords="offset points", fontsize=7)
+    ax.axhline(cutoff, color="C3", ls=":", lw=1, label=f"single-sample accuracy of {strongest}")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0.4, 1.0)
+    ax.set_xlabel("accuracy: P(sample is correct)")
+    ax.set_ylabel("conditional accuracy: P(correct | passes base tests)")
+    ax.legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def ceilings_by_samples(tables: dict, cutoff: float, strongest: str):
+    """Conditional accuracy (subsampled) and reachable accuracy at K = m against the samples per
+    task m, one panel per configuration; ``tables``: name -> :func:`flaws.resampling.
+    ceiling_by_samples` table."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(tables), figsize=(4.2 * len(tables), 4.0), sharey=True, squeeze=False)
+    for ax, (name, t) in zip(axes[0], tables.items()):
+        ax.plot(t.m, t.conditional_accuracy, "o-", color=ROLE_COLORS["ours"],
+                label="conditional accuracy (upper bound)")
+        ax.plot(t.m, t.reachable_accuracy, "s-", color=ROLE_COLORS["correct"], label="reachable accuracy, K = m")
+        ax.fill_between(t.m, t.reachable_low, t.reachable_high, color=ROLE_COLORS["correct"], alpha=0.15, lw=0)
+        ax.axhline(cutoff, color="C3", ls=":", lw=1, label=f"single-sample accuracy of {strongest}")
+        ax.set_xscale("log")
+        ax.set_xticks(list(t.m))
+        ax.set_xticklabels([str(m) for m in t.m])
+        ax.set_title(name, fontsize=10)
+        ax.set_xlabel("samples per task m")
+    axes[0][0].set_ylabel("accuracy of resampling")
+    axes[0][0].legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,78 @@
+"""Figures of the verifier-strength chapter (notebook 08): each draws what it is given."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .style import ROLE_COLORS
+
+__all__ = ["ceiling_vs_m", "slope_vs_m"]
+
+_STYLES = {"base": "-", "instruction": "--", "rule": ":"}
+
+
+def _positions(ms):
+    return np.arange(len(ms)), [str(m) for m in ms]
+
+
+def ceiling_vs_m(first, random, cutoff: float, strongest: str, value: str = "reachable",
+                 ylabel: str = "reachable accuracy, K = n"):
+    """One panel per model: ``value`` of each of its configurations (prompt styles) against the
+    verifier strength m (first m plus inputs: solid markers; m random inputs: hollow), with the
+    strongest model's single-sample accuracy as a dotted line. ``first``/``random``: tables of
+    :func:`flaws.verifiers.ceiling_table` (columns m, model, prompt_style, ``value``)."""
+    import matplotlib.pyplot as plt
+
+    models = sorted(first.model.unique())
+    ms = list(dict.fromkeys(first.m))
+    x, labels = _positions(ms)
+    cols = 3
+    rows = int(np.ceil(len(models) / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(3.6 * cols, 2.7 * rows), sharex=True, sharey=True,
+                             squeeze=False)
+    for ax, model in zip(axes.flat, models):
+        for style, g in first[first.model == model].groupby("prompt_style", sort=True):
+            ls = _STYLES.get(style, "-")
+            ax.plot(x, g.set_index("m").loc[ms, value], ls=ls, marker="o", ms=3,
+                    color=ROLE_COLORS["plus"], label=f"{style}: first m")
+            r = random[(random.model == model) & (random.prompt_style == style)]
+            if len(r):
+                ax.plot(x, r.set_index("m").loc[ms, value], ls=ls, marker="o", ms=3, mfc="white",
+                        color=ROLE_COLORS["ours"], label=f"{style}: m at random")
+        ax.axhline(cutoff, color="C3", ls=":", lw=1)
+        ax.set_title(model, fontsize=9)
+        ax.legend(fontsize=6, loc="lower right")
+    for ax in axes.flat[len(models):]:
+        ax.set_visible(False)
+    for ax in axes[-1]:
+        ax.set_xticks(x)
+        ax.set_xticklabels(labels, fontsize=7)
+        ax.set_xlabel("plus inputs added to the base tests, m")
+    for ax in axes[:, 0]:
+        ax.set_ylabel(ylabel, fontsize=8)
+    fig.suptitle(f"dotted: single-sample accuracy of {strongest} ({cutoff:.3f})", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def slope_vs_m(slopes):
+    """The Fig. 1a slope with its interval against m, one line per family. ``slopes``: columns
+    family, m, slope, low, high (m in the same order for every family)."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6.5, 3.6))
+    colors = {"first": ROLE_COLORS["plus"], "random": ROLE_COLORS["ours"]}
+    for k, (fam, g) in enumerate(slopes.groupby("family", sort=True)):
+        x, labels = _positions(list(g.m))
+        x = x + (k - 0.5) * 0.12
+        ax.errorbar(x, g.slope, yerr=[g.slope - g.low, g.high - g.slope], fmt="o-", ms=4, capsize=2,
+                    color=colors.get(fam, "grey"), label={"first": "first m plus inputs",
+                                                          "random": "m plus inputs at random"}.get(fam, fam))
+    ax.axhline(0, color="grey", lw=0.8)
+    ax.set_xticks(np.arange(len(labels)))
+    ax.set_xticklabels(labels)
+    ax.set_xlabel("plus inputs added to the base tests, m")
+    ax.set_ylabel("slope of conditional accuracy\non accuracy (Fig. 1a)")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
