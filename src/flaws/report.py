@@ -23,6 +23,13 @@ sample's first failing plus input is read from its ``plus_fail_tests`` (EvalPlus
 evaluate`` write the first failing input, ``--test-details`` all of them), matched against the
 benchmark's plus inputs; a sample that fails plus without a recorded failing input counts as
 failing the first one (the report says how many). The task filter stays the base tests' one.
+
+``--verifier codet`` (or ``agentcoder``, ``reflexion``, each also ``NAME:filtered``) replaces the
+base tests by a model-written test suite (:mod:`flaws.verifiers`): the ``solution`` of every
+sample in the file (EvalPlus writes it) is run against the suite's tests of its task in the
+executor's sandbox (:mod:`flaws.execute.generated_tests`), as is each task's canonical solution
+(for ``:filtered``, which keeps the tests the canonical solution passes: an oracle-filtered upper
+bound). Needs the suite's registered raw files (``flaws fetch``).
 """
 
 from __future__ import annotations
@@ -126,16 +133,19 @@ def _reachable_accuracy(n, b, c) -> dict:
 
 
 def build_report(outcomes: pd.DataFrame, apply_filter: bool = True, seed: int = 0,
-                 cost_ratios=resampling.COST_RATIOS, n_resamples: int = 9999, verifier=None) -> dict:
+                 cost_ratios=resampling.COST_RATIOS, n_resamples: int = 9999, verifier=None,
+                 accepted=None) -> dict:
     """All numbers of the report for one model's outcomes; JSON-ready (NaN -> None).
-    ``verifier``: a :mod:`flaws.verifiers` name (default: the base tests)."""
+    ``verifier``: a :mod:`flaws.verifiers` name (default: the base tests); ``accepted``: its
+    verdict per row when already computed (a test suite's, :func:`suite_acceptances`)."""
     counts = metrics.task_counts(outcomes)
     removed = metrics.false_negative_tasks(counts) if apply_filter else metrics.false_negative_tasks(counts.iloc[:0])
     if verifier is not None:  # the same tasks, samples accepted by the stronger verifier
         from flaws import verifiers
 
-        counts = verifiers.verifier_counts(outcomes, verifiers.accepts(verifier, outcomes),
-                                           by=metrics.GROUP_KEYS)
+        if accepted is None:
+            accepted = verifiers.accepts(verifier, outcomes)
+        counts = verifiers.verifier_counts(outcomes, accepted, by=metrics.GROUP_KEYS)
     kept = metrics.apply_task_filter(counts, removed)
     if kept.empty:
         raise ReportError("no tasks left after the false-negative filter (try --no-filter)")
@@ -316,6 +326,42 @@ def with_first_failed_plus(outcomes: pd.DataFrame, path: str | Path, plus_inputs
     return outcomes.assign(first_failed_plus=first), unknown
 
 
+def suite_acceptances(outcomes: pd.DataFrame, path: str | Path, verifier, workers: int = 1,
+                      progress: bool = False) -> np.ndarray:
+    """A test suite's verdict on every sample of ``outcomes`` (from :func:`read_eval_results`):
+    the file's solutions and the tasks' canonical solutions run against the suite in the sandbox."""
+    from flaws import verifiers
+    from flaws.data import load_benchmark
+    from flaws.execute import generated_tests as run_tests
+    from flaws.execute.runner import solution_sha256
+    from flaws.samples import generated_tests as suites
+
+    data = json.loads(Path(path).read_text(encoding="utf-8"))["eval"]
+    shas, programs = [], {}
+    for task_id, i in outcomes[["task_id", "sample_index"]].itertuples(index=False):
+        r = data[task_id][i] if isinstance(data[task_id], list) else {}
+        sol = r.get("solution") if isinstance(r, dict) else None
+        if not isinstance(sol, str):
+            raise ReportError(f"{path}: eval[{task_id!r}][{i}]: no \"solution\"; a test-suite "
+                              "verifier runs each sample's program")
+        h = solution_sha256(sol)
+        shas.append(h)
+        programs[(task_id, h)] = {"task_id": task_id, "solution": sol, "solution_sha256": h}
+    tasks = {t["task_id"]: t for t in load_benchmark("humaneval+")}
+    unknown = sorted(set(outcomes["task_id"]) - set(tasks))
+    if unknown:
+        raise ReportError(f"{path}: {unknown[0]} is not a HumanEval+ task; the suites are HumanEval's")
+    tests, _dropped = suites.load(str(verifier.m))
+    mine = {t: tests.get(t, []) for t in set(outcomes["task_id"])}
+    canon = run_tests.canonical_programs([tasks[t] for t in sorted(mine)])
+    entry = {t: tasks[t]["entry_point"] for t in mine}
+    recs = list(run_tests.run(canon + list(programs.values()), {verifier.m: mine}, entry,
+                              workers=workers, progress=progress))
+    table = pd.DataFrame(recs, columns=run_tests.COLUMNS)
+    return verifiers.accepts(verifier, outcomes.assign(solution_sha256=shas), generated=table,
+                             base_failing="error")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="flaws report",
@@ -332,11 +378,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
     parser.add_argument("--verifier", default=None,
                         help="verifier: base (default), base+plus:M (base tests and the first M plus "
-                             "inputs) or plus (ground truth); see flaws.verifiers")
+                             "inputs), plus (ground truth), or a model-written test suite run on the "
+                             "file's solutions: codet, agentcoder, reflexion (each also NAME:filtered, "
+                             "the tests the canonical solution passes); see flaws.verifiers")
     args = parser.parse_args(argv)
     try:
         outcomes = read_eval_results(args.eval_results, model=args.model)
-        verifier, unknown = None, 0
+        verifier, unknown, accepted = None, 0, None
         if args.verifier is not None:
             from flaws import verifiers
 
@@ -349,9 +397,11 @@ def main(argv: list[str] | None = None) -> int:
                                   "use base+plus:M (the first M plus inputs)")
             if verifier.family == "first":
                 outcomes, unknown = with_first_failed_plus(outcomes, args.eval_results)
+            if verifier.family == "suite":
+                accepted = suite_acceptances(outcomes, args.eval_results, verifier)
             verifier = verifier.name
         report = build_report(outcomes, apply_filter=not args.no_filter, seed=args.seed,
-                              verifier=verifier)
+                              verifier=verifier, accepted=accepted)
         report["samples_without_failing_input"] = unknown
     except (ReportError, metrics.OutcomesError) as exc:
         print(f"flaws report: error: {exc}", file=sys.stderr)

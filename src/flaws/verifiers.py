@@ -18,6 +18,24 @@ the base tests:
   inputs count as failed, as in EvalPlus's details);
 * ``plus``: ground truth (accepts exactly the correct programs). ``m = all`` is the same verifier.
 
+Model-written test suites (:mod:`flaws.samples.generated_tests`, run in the sandbox by
+:mod:`flaws.execute.generated_tests`, results in ``generated_tests.csv.gz``) are verifiers of
+another kind, which *replace* the base tests and can reject correct programs:
+
+* ``codet``, ``agentcoder``, ``reflexion``: accept a program that passes every test the suite has
+  for its task (a test that timed out or was not run counts as failed);
+* ``codet:filtered``, ``agentcoder:filtered``, ``reflexion:filtered``: every test of the suite
+  that the canonical solution passes. Throwing out the wrong tests needs the answer key, so these
+  are oracle-filtered upper bounds of what the suite could do, not verifiers one could deploy.
+
+A task for which the suite has no usable test (none at all, or, filtered, none the canonical
+solution passes) accepts every program. Programs that do not load are rejected. The committed
+run covers the programs that pass the base tests (every correct program among them, so the
+false-negative rate is exact); a program failing base that is not in the file is counted as
+rejected (``base_failing="reject"``), which can only lower the acceptances of wrong programs: the
+false-positive rates are then lower bounds and the ceilings upper bounds (see
+:func:`accepts`).
+
 Every verifier of this family accepts every correct program (correct programs pass base and
 every plus input), so its false-negative rate P(rejected | correct) is 0 by construction; the rate
 is computed anyway so that verifiers that can reject correct programs (model-written test suites,
@@ -39,26 +57,32 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["Verifier", "parse", "accepts", "failure_matrix", "verifier_counts", "rates",
-           "rates_table", "first_reaching", "ALL"]
+           "rates_table", "first_reaching", "ALL", "SUITES", "suite_verdicts"]
 
 #: ``m`` meaning every plus input of the task
 ALL = "all"
 #: what :func:`smallest_m` reports when no verifier strength reaches the target
 NEVER = "never"
+#: the model-written test suites (``flaws.samples.generated_tests.SUITES``)
+SUITES = ("codet", "agentcoder", "reflexion")
 
 
 @dataclass(frozen=True)
 class Verifier:
-    """One verifier: ``family`` is base, first, random or plus; ``m`` an int or :data:`ALL`."""
+    """One verifier: ``family`` is base, first, random, plus or suite; ``m`` an int or
+    :data:`ALL` (for a suite: its name); ``filtered``: a suite's canonical-passed tests only."""
 
     family: str
     m: int | str = 0
     seed: int | None = None
+    filtered: bool = False
 
     @property
     def name(self) -> str:
         if self.family in ("base", "plus"):
             return self.family
+        if self.family == "suite":
+            return f"{self.m}:filtered" if self.filtered else str(self.m)
         if self.family == "first":
             return f"base+first:{self.m}"
         return f"base+random:{self.m}:{self.seed}"
@@ -66,10 +90,14 @@ class Verifier:
 
 def parse(spec: str) -> Verifier:
     """``base``, ``plus``, ``base+first:M``, ``base+plus:M`` (= first), ``base+random:M:SEED``;
-    ``M`` is a whole number or ``all``. ``m = 0`` gives ``base``, ``m = all`` gives ``plus``."""
+    ``M`` is a whole number or ``all``. ``m = 0`` gives ``base``, ``m = all`` gives ``plus``.
+    A suite: ``codet``, ``agentcoder``, ``reflexion``, each also ``NAME:filtered``."""
     s = spec.strip().lower()
     if s in ("base", "plus"):
         return Verifier(s)
+    suite, _, how = s.partition(":")
+    if suite in SUITES and how in ("", "filtered"):
+        return Verifier("suite", suite, filtered=how == "filtered")
     head, _, rest = s.partition(":")
     parts = rest.split(":") if rest else []
     if head in ("base+first", "base+plus") and len(parts) == 1:
@@ -80,8 +108,9 @@ def parse(spec: str) -> Verifier:
             raise ValueError(f"verifier {spec!r}: the seed must be a whole number")
         seed = int(seed)
     else:
-        raise ValueError(f"unknown verifier {spec!r}; use base, plus, base+plus:M, base+first:M or "
-                         "base+random:M:SEED (M a whole number or 'all')")
+        raise ValueError(f"unknown verifier {spec!r}; use base, plus, base+plus:M, base+first:M, "
+                         "base+random:M:SEED (M a whole number or 'all'), or a test suite: "
+                         f"{', '.join(SUITES)} (each also NAME:filtered)")
     if m == ALL:
         return Verifier("plus")
     if not m.isdigit():
@@ -117,12 +146,69 @@ def _draw(task_id: str, n_plus: int, m: int, seed: int) -> np.ndarray:
     return mask
 
 
-def accepts(verifier: Verifier | str, outcomes: pd.DataFrame, failures=None) -> np.ndarray:
+def suite_verdicts(generated: pd.DataFrame, suite: str, filtered: bool = False):
+    """``(accepted, tested)`` of one suite from the table of
+    :func:`flaws.execute.generated_tests.read`: ``accepted[(task_id, solution_sha256)]`` is
+    True when the program passes every (``filtered``: every canonical-passed) test of its task;
+    ``tested``: the tasks with a usable test. Any other task (no canonical row: the suite has no
+    test for it; filtered: the canonical solution passes none) accepts every program."""
+    from flaws.execute.generated_tests import CANONICAL
+
+    g = generated[generated["suite"] == suite]
+    is_canon = g["solution_sha256"] == CANONICAL
+    keep = {}
+    for t, v in zip(g.loc[is_canon, "task_id"], g.loc[is_canon, "passed"]):
+        idx = np.array([c == "1" for c in v]) if filtered else np.ones(len(v), dtype=bool)
+        if idx.any():
+            keep[t] = idx
+    accepted = {}
+    for t, h, v in g.loc[~is_canon, ["task_id", "solution_sha256", "passed"]].itertuples(index=False):
+        if t not in keep:
+            continue
+        if len(v) != len(keep[t]):
+            raise ValueError(f"{suite}: {t} {h[:12]}: {len(v)} results for {len(keep[t])} tests")
+        accepted[(t, h)] = all(c == "1" for c, k in zip(v, keep[t]) if k)
+    return accepted, set(keep)
+
+
+def _suite_accepts(v: Verifier, outcomes: pd.DataFrame, generated, base_failing: str) -> np.ndarray:
+    if generated is None:
+        from flaws.execute.generated_tests import read
+
+        generated = read()
+    accepted, tested = (generated if isinstance(generated, tuple)
+                        else suite_verdicts(generated, str(v.m), v.filtered))
+    out = np.zeros(len(outcomes), dtype=bool)
+    cols = outcomes[["task_id", "solution_sha256", "base_status"]].itertuples(index=False)
+    for k, (t, h, b) in enumerate(cols):
+        if t not in tested:
+            out[k] = True  # no usable test: the suite accepts everything
+        elif (t, h) in accepted:
+            out[k] = accepted[(t, h)]
+        elif b == "error" or (b != "pass" and base_failing == "reject"):
+            out[k] = False  # does not load / (by the stated convention) not run
+        else:
+            raise KeyError(f"{v.name}: no generated-test result for {t} {str(h)[:12]} "
+                           f"(base {b})")
+    return out
+
+
+def accepts(verifier: Verifier | str, outcomes: pd.DataFrame, failures=None, generated=None,
+            base_failing: str = "reject") -> np.ndarray:
     """Boolean per row of ``outcomes``: does the verifier accept that sample?
 
     ``failures`` (random draws only): :func:`failure_matrix` of ``plus_failures.csv.gz``, or the
-    table itself. A base-passing program that fails plus and has no row there is an error."""
+    table itself. A base-passing program that fails plus and has no row there is an error.
+
+    ``generated`` (suites only): the table of :func:`flaws.execute.generated_tests.read`
+    (default: the committed file) or :func:`suite_verdicts` of it. A program without a result
+    there is rejected when it does not load (``base_status == "error"``) and, with
+    ``base_failing="reject"`` (default), when it fails base (the committed run did not execute
+    those: false-positive rates are then lower bounds); any other missing program is an error
+    (``base_failing="error"``: every program failing base must have been run)."""
     v = parse(verifier) if isinstance(verifier, str) else verifier
+    if v.family == "suite":
+        return _suite_accepts(v, outcomes, generated, base_failing)
     base = outcomes["base_status"].eq("pass").to_numpy()
     plus = outcomes["plus_status"].eq("pass").to_numpy()
     if v.family == "base":

@@ -57,23 +57,32 @@ def decode_indices(text) -> list[int]:
     return out
 
 
-def false_positive_programs(outcomes, samples):
-    """Distinct programs (task, hash, solution) that pass base and fail plus, cheap ones
-    (plus ``fail``) before time-outs, then by task number and hash."""
+def distinct_programs(outcomes, samples) -> list[dict]:
+    """The distinct programs (task, hash) of the rows of ``outcomes``, with their text from
+    ``samples`` (:func:`flaws.samples.load_all`): ``{task_id, solution_sha256, solution,
+    timeout}`` (``timeout``: the plus run timed out), by task number and hash."""
     from .outcomes import _task_number
 
     from .runner import solution_sha256
 
-    fp = outcomes[(outcomes["base_status"] == "pass") & (outcomes["plus_status"] != "pass")]
     samples = samples.assign(solution_sha256=[solution_sha256(s) for s in samples["solution"]])
-    keys = fp[["task_id", "solution_sha256", "plus_status"]].drop_duplicates(
+    keys = outcomes[["task_id", "solution_sha256", "plus_status"]].drop_duplicates(
         ["task_id", "solution_sha256"])
     text = samples.drop_duplicates(["task_id", "solution_sha256"]).set_index(
         ["task_id", "solution_sha256"])["solution"]
     rows = [{"task_id": t, "solution_sha256": h, "solution": text[(t, h)],
              "timeout": st == "timeout"}
             for t, h, st in keys.itertuples(index=False)]
-    rows.sort(key=lambda r: (r["timeout"], _task_number(r["task_id"]), r["solution_sha256"]))
+    rows.sort(key=lambda r: (_task_number(r["task_id"]), r["solution_sha256"]))
+    return rows
+
+
+def false_positive_programs(outcomes, samples):
+    """Distinct programs (task, hash, solution) that pass base and fail plus, cheap ones
+    (plus ``fail``) before time-outs, then by task number and hash."""
+    fp = outcomes[(outcomes["base_status"] == "pass") & (outcomes["plus_status"] != "pass")]
+    rows = distinct_programs(fp, samples)
+    rows.sort(key=lambda r: r["timeout"])  # stable: task number and hash within each
     return rows
 
 
@@ -91,15 +100,21 @@ def to_rows(records, n_plus: dict[str, int]) -> list[dict]:
 def write(rows, path: str | os.PathLike) -> Path:
     from .outcomes import _task_number
 
-    path = Path(path)
     rows = sorted(rows, key=lambda r: (_task_number(r["task_id"]), r["solution_sha256"]))
+    return write_csv_gz(rows, COLUMNS, path)
+
+
+def write_csv_gz(rows, columns, path: str | os.PathLike) -> Path:
+    """``rows`` (dicts, in the given order) as a gzipped CSV of ``columns``, header ``mtime=0``
+    (byte-identical re-runs), written atomically."""
+    path = Path(path)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(COLUMNS)
+    w.writerow(columns)
     for r in rows:
-        w.writerow([r[c] for c in COLUMNS])
+        w.writerow([r[c] for c in columns])
     raw = io.BytesIO()
-    with gzip.GzipFile(filename="plus_failures.csv", mode="wb", fileobj=raw, mtime=0,
+    with gzip.GzipFile(filename=path.name.removesuffix(".gz"), mode="wb", fileobj=raw, mtime=0,
                        compresslevel=9) as gz:
         gz.write(buf.getvalue().encode())
     atomic_write(path, raw.getvalue())

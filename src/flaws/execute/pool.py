@@ -304,6 +304,9 @@ class WorkerPool:
             p.job = (seq, job)
             msg = {"job": seq, "task_id": job["task_id"], "solution": job["solution"],
                    "mode": job.get("mode", "judge"), "which": job.get("which", ["base", "plus"])}
+            if job.get("mode") == "tests":  # model-written tests (worker.run_tests)
+                msg.update(tests=job["tests"], test_limit=job["test_limit"],
+                           time_cap=job["time_cap"])
             if job.get("details"):  # every failing input, not only the first (worker.run_details)
                 msg["details"] = True
                 msg["details_time_cap"] = job.get("details_time_cap")

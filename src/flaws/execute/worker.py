@@ -192,10 +192,7 @@ class Worker:
             limits, expected, inputs_n = limits[start:], expected[start:], inputs_n - start
         wall_factor = self.opts["wall_factor"]
         wall_slack = self.opts["wall_slack"]
-        workdir = tempfile.mkdtemp(dir=self.workroot)
-        if self.uid is not None and os.geteuid() == 0:
-            os.chown(workdir, self.uid, self.uid)
-            os.chmod(workdir, 0o700)
+        workdir = self._workdir()
         req = {"task_id": task_id, "which": which, "solution": solution,
                "workdir": workdir, "uid": self.uid,
                "memory_bytes": self.opts["memory_bytes"],
@@ -207,6 +204,25 @@ class Worker:
             req["start"] = start
         if failures is not None:
             req["keep_going"] = True  # the child goes on after an exception (EvalPlus's details)
+        pid, r, pidfd = self._spawn(req)
+        try:
+            res = self._monitor(pid, r, t, which, limits, total_cap, expected,
+                                wall_factor, wall_slack, record, inputs_n, pidfd,
+                                start, failures)
+        finally:
+            self._reap(pid, r, pidfd, workdir)
+        return res
+
+    def _workdir(self) -> str:
+        """A fresh directory for one child, owned by the sandbox uid."""
+        workdir = tempfile.mkdtemp(dir=self.workroot)
+        if self.uid is not None and os.geteuid() == 0:
+            os.chown(workdir, self.uid, self.uid)
+            os.chmod(workdir, 0o700)
+        return workdir
+
+    def _spawn(self, req: dict):
+        """Have the zygote fork a child for ``req``: ``(pid, result pipe, pidfd or None)``."""
         r, w = os.pipe()
         try:
             pid = send_request(self.sock, req, w)
@@ -216,26 +232,24 @@ class Worker:
             pidfd = os.pidfd_open(pid)
         except OSError:
             pidfd = None
+        return pid, r, pidfd
+
+    def _reap(self, pid, r, pidfd, workdir) -> None:
+        """Kill a child and everything it started, then remove its directory."""
+        os.close(r)
         try:
-            res = self._monitor(pid, r, t, which, limits, total_cap, expected,
-                                wall_factor, wall_slack, record, inputs_n, pidfd,
-                                start, failures)
-        finally:
-            os.close(r)
-            try:
-                os.killpg(pid, signal.SIGKILL)
-            except OSError:
-                pass
-            # once the child is gone, anything it forked is visible in /proc
-            _wait_exit(pidfd)
-            if pidfd is not None:
-                os.close(pidfd)
-            if self.uid is not None and self.private_pid_ns and os.geteuid() == 0:
-                _kill_uid(self.uid)
-            else:
-                _kill_descendants(self.zygote.pid)
-            shutil.rmtree(workdir, ignore_errors=True)
-        return res
+            os.killpg(pid, signal.SIGKILL)
+        except OSError:
+            pass
+        # once the child is gone, anything it forked is visible in /proc
+        _wait_exit(pidfd)
+        if pidfd is not None:
+            os.close(pidfd)
+        if self.uid is not None and self.private_pid_ns and os.geteuid() == 0:
+            _kill_uid(self.uid)
+        else:
+            _kill_descendants(self.zygote.pid)
+        shutil.rmtree(workdir, ignore_errors=True)
 
     def run_details(self, task_id: str, which: str, solution: str,
                     time_cap: float | None = None) -> dict:
@@ -290,6 +304,129 @@ class Worker:
                 reached = start
                 break
         return {**first, "cpu": spent, "failed": sorted(failures), "reached": reached}
+
+    def run_tests(self, task_id: str, solution: str, tests: list, test_limit: float,
+                  time_cap: float) -> dict:
+        """Run model-written tests against a program (:mod:`flaws.execute.generated_tests`).
+
+        One child loads the program and runs the tests in order, each against a fresh copy of
+        the program's globals. Returns ``{"status", "passed", "cpu"}``: ``passed`` has one
+        character per test, ``1`` passed, ``0`` raised (a failed assert or any exception),
+        ``t`` over its ``test_limit`` CPU seconds (or the wall-clock ceiling), ``?`` not run
+        because the program's CPU budget ``time_cap`` (all its children together) was spent.
+        A child that times out or exits early is replaced by a fresh one from the next test.
+        ``status`` is ``error`` (every test ``0``) when the program does not load, else ``ok``.
+        """
+        n = len(tests)
+        marks: list[str] = []
+        spent = 0.0
+        while len(marks) < n:
+            if spent >= time_cap:
+                marks += ["?"] * (n - len(marks))
+                break
+            got, loaded, cpu = self._tests_child(task_id, solution, tests, len(marks),
+                                                 test_limit, time_cap - spent)
+            spent += cpu
+            if not loaded:
+                return {"status": "error", "passed": "0" * n, "cpu": spent}
+            marks += got
+        return {"status": "ok", "passed": "".join(marks[:n]), "cpu": spent}
+
+    def _tests_child(self, task_id, solution, tests, start, test_limit, budget):
+        """One child from test ``start`` on: (marks, loaded, cpu seconds). The marks end with
+        the test that timed out or ended the child (``t`` or ``0``), if any."""
+        workdir = self._workdir()
+        req = {"task_id": task_id, "which": "base", "solution": solution, "tests": tests,
+               "start": start, "workdir": workdir, "uid": self.uid,
+               "memory_bytes": self.opts["memory_bytes"], "cpu_seconds": int(budget) + 2,
+               "file_bytes": self.opts["file_bytes"], "open_files": self.opts["open_files"],
+               "processes": self.opts["processes"]}
+        pid, r, pidfd = self._spawn(req)
+        try:
+            return self._tests_monitor(pid, r, pidfd, len(tests) - start, test_limit, budget)
+        finally:
+            self._reap(pid, r, pidfd, workdir)
+
+    def _tests_monitor(self, pid, r, pidfd, n, test_limit, budget):
+        os.set_blocking(r, False)
+        poller = select.poll()
+        poller.register(r, select.POLLIN)
+        if pidfd is not None:
+            poller.register(pidfd, select.POLLIN)
+        wall_factor, wall_slack = self.opts["wall_factor"], self.opts["wall_slack"]
+        t0 = time.monotonic()
+        wall_total = budget * wall_factor + wall_slack
+        buf = bytearray()
+        marks: list[str] = []
+        loaded = None
+        cpu_start = 0.0
+        last = 0.0
+        wall_start = t0
+        dead = False
+        wait = 0.0
+        while True:
+            for fd, _ev in poller.poll(0 if dead else wait * 1000):
+                if pidfd is not None and fd == pidfd:
+                    dead = True
+                    poller.unregister(pidfd)
+                    pidfd = None
+            got = False
+            while True:
+                try:
+                    chunk = os.read(r, 1 << 16)
+                except BlockingIOError:
+                    break
+                if not chunk:
+                    dead = True
+                    break
+                buf += chunk
+                got = True
+            cpu = cpu_seconds(pid)
+            if cpu is not None:
+                last = cpu
+            mark_cpu = cpu if cpu is not None else cpu_start
+            answered = 0
+            while len(buf) >= FRAME.size:
+                kind, length = FRAME.unpack_from(buf)
+                if length or kind not in (b"R", b"X", b"O", b"E"):
+                    return marks + ["0"], True, last  # protocol violation: count as failed
+                del buf[:FRAME.size]
+                if loaded is None:
+                    if kind == b"X":
+                        return [], False, last
+                    if kind != b"R":
+                        return marks + ["0"], True, last
+                    loaded = True
+                    cpu_start, wall_start = mark_cpu, time.monotonic()
+                    continue
+                if kind not in (b"O", b"E"):
+                    return marks + ["0"], True, last
+                answered += 1
+                # the CPU since the last reading is charged to every test answered in between
+                if mark_cpu - cpu_start > answered * test_limit:
+                    return marks + ["t"], True, last
+                marks.append("1" if kind == b"O" else "0")
+                if len(marks) == n:
+                    return marks, True, last
+            if answered:
+                cpu_start, wall_start = mark_cpu, time.monotonic()
+            if dead and not got:
+                if loaded is None:
+                    return [], False, last
+                # the child died during a test: over the budget or it ended itself
+                return marks + (["t"] if last >= budget else ["0"]), True, last
+            now = time.monotonic()
+            if loaded:
+                left = min(test_limit - (mark_cpu - cpu_start),
+                           test_limit * wall_factor + wall_slack - (now - wall_start))
+            else:
+                left = budget - last
+            left = min(left, budget - last, wall_total - (now - t0))
+            if left <= 0 and not got:
+                if loaded is None:
+                    return [], False, last  # the program does not even load in time
+                return marks + ["t"], True, last
+            wait = max(0.002, left)
 
     def _monitor(self, pid, r, t, which, limits, total_cap, expected,
                  wall_factor, wall_slack, record, n, pidfd, start=0, failures=None):
@@ -542,6 +679,11 @@ def main(argv: list[str] | None = None) -> int:
             if job is None:
                 break
             res = {"job": job["job"]}
+            if job["mode"] == "tests":
+                res["tests"] = worker.run_tests(job["task_id"], job["solution"], job["tests"],
+                                                job["test_limit"], job["time_cap"])
+                write_frame(out, res)
+                continue
             for which in job["which"]:
                 if job.get("details") and job["mode"] == "judge":
                     res[which] = worker.run_details(job["task_id"], which, job["solution"],

@@ -26,6 +26,9 @@ The child (:func:`_child_main`):
    (from input ``start`` of the request on, default 0), streaming each encoded
    return value as a frame on fd 3; after an exception the child exits, unless the
    request says ``keep_going`` (per-input results), when it goes on with the next input.
+   A request with ``tests`` (model-written test sources) runs those instead of calling
+   the entry point: one ``O`` (completed) or ``E`` (raised) frame per test, from test
+   ``start`` on.
 
 Frames are ``kind(1 byte) + length(4 bytes little endian) + payload``:
 ``R`` loaded, ``X`` load error (does not compile / raises / no entry point),
@@ -202,6 +205,9 @@ def _child_main(req: dict, wfd: int, task: tuple) -> None:
             send_frame(RESULT_FD, b"X")
             os._exit(0)
         send_frame(RESULT_FD, b"R")
+        if req.get("tests") is not None:  # model-written tests (flaws.execute.generated_tests)
+            _run_tests(req["tests"][req.get("start", 0):], g)
+            os._exit(0)
         keep_going = bool(req.get("keep_going"))  # details mode: every input is tried
         for inp in inputs[req.get("start", 0):]:
             try:
@@ -222,6 +228,19 @@ def _child_main(req: dict, wfd: int, task: tuple) -> None:
     except BaseException:  # noqa: BLE001
         pass
     os._exit(0)
+
+
+def _run_tests(tests: list, g: dict) -> None:
+    """Run each test source against a fresh copy of the program's globals (a test that rebinds
+    a name does not leak into the next): frame ``O`` when it completes, ``E`` when it raises
+    (a failed assert or any other exception, ``SystemExit`` included)."""
+    for src in tests:
+        try:
+            exec(compile(src, "<test>", "exec"), dict(g))
+        except BaseException:  # noqa: BLE001 - a failing test
+            send_frame(RESULT_FD, b"E")
+            continue
+        send_frame(RESULT_FD, b"O")
 
 
 #: modules an ``evalplus.evaluate`` process has loaded that this zygote has not
