@@ -10,9 +10,16 @@ timings are judging only.  EvalPlus is run as its command line,
 ``python -m evalplus.evaluate --dataset humaneval --parallel N``, so its clock
 includes its start-up (reading the samples and its cached ground truth).
 
-Ours runs with ``dedupe=False`` (every sample executed, as EvalPlus does); the
-figure with de-duplication of identical programs (the default of
-``flaws.execute.evaluate``) is printed as well.
+Ours runs with ``dedupe=False`` and no verdict cache (every sample executed, as
+EvalPlus does); the figures with de-duplication of identical programs, and with
+the content-addressed verdict cache (``flaws.execute.vcache``) empty at the start
+(``cache, cold``: identical programs judged once) and full (``cache, warm``: the
+same set evaluated again), are printed as well; the cache runs use a fresh
+temporary cache directory, and their outcomes are checked byte for byte against
+the uncached run.
+
+The *share of the bound* is floor / our wall time: 100% would be an executor
+whose wall time is the programs' own heavy CPU divided by the workers.
 
 Also printed: the CPU time of the sample processes (summed over every base and
 plus run, as our judge read it from ``/proc``, in whole clock ticks).  An
@@ -58,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--skip-evalplus", action="store_true")
     ap.add_argument("--skip-dedupe", action="store_true")
+    ap.add_argument("--skip-cache", action="store_true", help="skip the two verdict-cache runs")
     ap.add_argument("--save", help="also write the report to this file (e.g. benchmarks/results/execute.txt)")
     a = ap.parse_args(argv)
     lines: list[str] = []
@@ -99,6 +107,25 @@ def main(argv: list[str] | None = None) -> int:
                       cache=False))
         t_dedupe = time.perf_counter() - t0
         say(f"flaws.execute (dedupe):   {n / t_dedupe:8.1f} samples/s ({t_dedupe:.0f} s)")
+    t_cold = t_warm = None
+    if not a.skip_cache:
+        import json
+        import tempfile
+
+        def canon(records):
+            return sorted(json.dumps(r, sort_keys=True) for r in records)
+
+        with tempfile.TemporaryDirectory(prefix="flaws-bench-vcache-") as root:
+            t0 = time.perf_counter()
+            cold = list(evaluate(samples, "humaneval+", workers=a.workers, progress=False, cache=root))
+            t_cold = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            warm = list(evaluate(samples, "humaneval+", workers=a.workers, progress=False, cache=root))
+            t_warm = time.perf_counter() - t0
+        same = canon(cold) == canon(ours) == canon(warm)
+        say(f"flaws.execute (cache, cold): {n / t_cold:8.1f} samples/s ({t_cold:.0f} s)")
+        say(f"flaws.execute (cache, warm): {n / t_warm:8.1f} samples/s ({t_warm:.1f} s)")
+        say(f"outcomes with the cache identical to the uncached run: {'yes' if same else 'NO'}")
     heavy = [c for c in stats["run_cpu_seconds"] if c >= HEAVY]
     timeouts = sum(r[f"{w}_status"] == "timeout" for r in ours for w in ("base", "plus"))
     say(f"CPU of sample processes:  {cpu:8.0f} s over {stats['runs']} runs "
@@ -106,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     floor = sum(heavy) / a.workers
     say(f"  of which heavy runs:    {sum(heavy):8.0f} s over {len(heavy)} runs of at least "
         f"{HEAVY} s ({timeouts} time-outs) -> floor {floor:.0f} s with {a.workers} workers")
+    say(f"share of the bound (floor / wall time): {floor / t_ours:.0%} uncached"
+        + (f", {floor / t_cold:.0%} with the cache (cold)" if t_cold else ""))
     if a.skip_evalplus:
         return 0
 
@@ -116,7 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     theirs, t_ep = agreement.run_evalplus_evaluate(samples, workers=a.workers)
     say(f"evalplus.evaluate 0.3.1:  {n / t_ep:8.1f} samples/s ({t_ep:.0f} s)")
     say(f"speed-up:                 {t_ep / t_ours:8.2f}x"
-        + (f"   (with dedupe {t_ep / t_dedupe:.2f}x)" if t_dedupe else ""))
+        + (f"   (with dedupe {t_ep / t_dedupe:.2f}x)" if t_dedupe else "")
+        + (f"   (cache cold {t_ep / t_cold:.2f}x, warm {t_ep / t_warm:.0f}x)" if t_cold else ""))
     say(f"largest speed-up the heavy-run floor allows (EvalPlus time / floor): {t_ep / floor:.2f}x")
     say(f"speed-up on the time above the floor: {(t_ep - floor) / max(t_ours - floor, 1e-9):.2f}x")
     say(f"load average after: {os.getloadavg()[0]:.2f}")
