@@ -205,7 +205,8 @@ def test_a_package_pip_installed_from_a_clone_fetches_the_outputs(server, tmp_pa
     site = home / "site"
     pip = _run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(site),
                 f"git+{repo.as_uri()}@{commit}"], {}, tmp_path)
-    if pip.returncode != 0 and "Could not find a version" in pip.stderr:
+    offline = ("Could not find a version", "No matching distribution", "NewConnectionError")
+    if pip.returncode != 0 and any(m in pip.stderr for m in offline):
         pytest.skip(f"pip cannot fetch the build backend (offline?): {pip.stderr[-300:]}")
     assert pip.returncode == 0, pip.stderr
     assert (site / "flaws" / "outputs.json").is_file()  # package data

@@ -219,7 +219,7 @@ def root() -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m flaws.outputs", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="flaws outputs", description=__doc__.split("\n\n")[0])
     sub = p.add_subparsers(dest="cmd", required=True)
     m = sub.add_parser("manifest", help=f"write {MANIFEST.name} from the checkout's committed outputs")
     m.add_argument("--check", action="store_true", help="only check it; exit 1 when it is stale")
