@@ -12,6 +12,7 @@ SUBCOMMANDS = {
     "generate": ("flaws.generate", "draw samples from an OpenAI-compatible chat endpoint"),
     "evaluate": ("flaws.execute.cli", "run samples against base and plus tests in the sandbox"),
     "report": ("flaws.report", "accuracy, resampling ceiling and optimal K for an eval_results.json"),
+    "outputs": ("flaws.outputs", "the manifest of the committed outputs; fetch them outside a checkout"),
 }
 
 

@@ -21,13 +21,26 @@ class RegistryError(ValueError):
     """The sources registry is malformed."""
 
 
-def project_root() -> pathlib.Path:
-    """The repository root (the folder holding ``data/sources.toml``)."""
+def checkout_root() -> pathlib.Path | None:
+    """The checkout of the repository this package sits in (the folder above it holding
+    ``data/sources.toml``), or None for an installed copy."""
     here = pathlib.Path(__file__).resolve()
     for parent in here.parents:
         if (parent / "data" / "sources.toml").is_file():
             return parent
-    raise RegistryError(f"no data/sources.toml above {here}: run flaws from a clone of the project")
+    return None
+
+
+def project_root() -> pathlib.Path:
+    """The repository root (the folder holding ``data/sources.toml``). Outside a checkout (an
+    installed package, Colab) it is a user cache folder holding the committed outputs of the
+    package's commit, fetched and verified by :func:`flaws.outputs.root` (network on first use)."""
+    root = checkout_root()
+    if root is not None:
+        return root
+    from . import outputs
+
+    return outputs.root()
 
 
 REGISTRY_ENV = "FLAWS_SOURCES"
