@@ -304,7 +304,7 @@ _COLAB_HOST = "colab.research.google.com"
 #: pages whose tables are not yet converted to flaws.book.table: their table problems are listed as
 #: notes, not problems, until they are (remove a page from here when its tables read well)
 TABLE_RULES_PENDING = frozenset({
-    "notebooks/01_collect_samples", "notebooks/02_measure_false_positives",
+    "notebooks/01_collect_samples",
 })
 
 
