@@ -303,9 +303,7 @@ MISSING_CELLS = frozenset({"NaN", "nan", "None", "<NA>", "NaT"})
 _COLAB_HOST = "colab.research.google.com"
 #: pages whose tables are not yet converted to flaws.book.table: their table problems are listed as
 #: notes, not problems, until they are (remove a page from here when its tables read well)
-TABLE_RULES_PENDING = frozenset({
-    "notebooks/01_collect_samples",
-})
+TABLE_RULES_PENDING: frozenset = frozenset()
 
 
 def table_problems(table: dict) -> list[str]:
