@@ -76,6 +76,11 @@ CASES = [
     ("find_zero_wrong", "humaneval", "find_zero", 1e-6, [[[-6, 11, -6, 1]]], [1.0],
      "def find_zero(xs): return 0.0"),
     ("large_int", "humaneval", "f", 0, [[1]], [7 ** 100], "def f(x): return 7 ** 100"),
+    # annotations are evaluated at def time (no `from __future__ import annotations` in the
+    # sample): an unimported name in one is a NameError, as under EvalPlus, whatever the
+    # executor's own modules import from __future__ (AgentCoder HumanEval/114 #0 did this)
+    ("annotation_names_unimported_module", "humaneval", "f", 0, [[1]], [1],
+     "def f(x: np.ndarray) -> int:\n    return 1"),
     ("bytes_and_complex", "humaneval", "f", 0, [[1]], [(b"ab", 1 + 2j, frozenset({1}))],
      "def f(x): return (b'ab', complex(1, 2), frozenset([1]))"),
     # EvalPlus's process has pandas loaded already, so this import succeeds under its guard

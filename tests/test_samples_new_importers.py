@@ -10,6 +10,7 @@ import pytest
 
 from flaws import metrics, samples
 from flaws.execute import outcomes as outcomes_mod
+from flaws.execute.runner import EXECUTOR_VERSION
 from flaws.samples import agentcoder, evalplus_chatgpt, paircoder, reflexion_mbpp, seeds, taskmap, wizardcoder
 from flaws.samples.record import Sample, sort_table, to_table
 
@@ -269,5 +270,5 @@ def test_build_new_sets_judges_each_run_and_keeps_the_set_fields(tmp_path, mirro
     # rebuilt from the journal (same program in two runs: one journal key), the runs stay apart
     again = outcomes_mod.build_new_sets(tmp_path / "again.csv.gz", workers=1, progress=False, samples=df,
                                         journal_dir=tmp_path)
-    assert len((tmp_path / "journal-new-sets-humaneval-v3.jsonl").read_text().splitlines()) == 3
+    assert len((tmp_path / f"journal-new-sets-humaneval-v{EXECUTOR_VERSION}.jsonl").read_text().splitlines()) == 3
     assert again.read_bytes() == out.read_bytes()

@@ -54,7 +54,7 @@ META = ["benchmark", "model", "prompt_style", "temperature", "source_id", "task_
 SET_FIELDS = ["sampling", "run"]
 STATUSES = ("pass", "fail", "timeout", "error")
 #: bump when verdict semantics change: journals of other versions are not reused
-EXECUTOR_VERSION = 3
+EXECUTOR_VERSION = 4  # 4: samples compiled without inheriting the executor's __future__ flags
 
 
 def solution_sha256(solution: str) -> str:

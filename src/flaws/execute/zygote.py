@@ -199,7 +199,7 @@ def _child_main(req: dict, wfd: int, task: tuple) -> None:
         _reliability_guard()
         g: dict = {}
         try:
-            exec(compile(req["solution"], "<solution>", "exec"), g)
+            exec(compile(req["solution"], "<solution>", "exec", dont_inherit=True), g)
             fn = g[entry_point]
         except BaseException:  # noqa: BLE001 - any load failure
             send_frame(RESULT_FD, b"X")
@@ -236,7 +236,7 @@ def _run_tests(tests: list, g: dict) -> None:
     (a failed assert or any other exception, ``SystemExit`` included)."""
     for src in tests:
         try:
-            exec(compile(src, "<test>", "exec"), dict(g))
+            exec(compile(src, "<test>", "exec", dont_inherit=True), dict(g))
         except BaseException:  # noqa: BLE001 - a failing test
             send_frame(RESULT_FD, b"E")
             continue
