@@ -8,6 +8,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from flaws import book, ceiling_figures, figures, leaderboard, plotting, verifier_figures  # noqa: E402
@@ -48,3 +49,31 @@ def test_leaderboard_fits_draws_two_panels():
     glues = leaderboard.fit_glues(fits, ceilings)
     assert glues["lb_he_slope"] == f"{fits['humaneval+']['slope']:.3f}" and "lb_mbpp_fpr_median" in glues
     assert 0 < leaderboard.rounding_bound(ceilings) < 0.01
+
+
+def test_code_quality_figures_draw_one_panel_per_model_and_one_row_per_difference():
+    rates = pd.DataFrame([{"model": m, "measure": r, "condition": c, "rate": 0.5, "low": 0.4, "high": 0.6}
+                          for m in ("a", "b") for r in ("lt_only", "no_while")
+                          for c in ("false_positive", "correct", "passes_base")])
+    fig = figures.adherence_by_outcome(rates, ["lt_only", "no_while"])
+    assert [ax.get_title() for ax in fig.axes] == ["a", "b"]
+    within = pd.DataFrame({"model": ["a", "b"], "measure": ["lt_only", "lt_only"], "n_tasks": [12, 15],
+                           "mean_difference": [-0.1, 0.05], "low": [-0.2, -0.05], "high": [0.0, 0.15],
+                           "pooled_difference": [-0.05, 0.1]})
+    fig = figures.within_task_differences(within)
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["lt_only · a (n=12)", "lt_only · b (n=15)"]
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    assert buf.getvalue()[:4] == b"\x89PNG"
+
+
+def test_spread_labels_keeps_a_gap_and_stays_near_the_points():
+    from flaws.figures.ceiling import spread_labels
+
+    y = np.array([0.80, 0.805, 0.81, 0.95])
+    placed = spread_labels(y, gap=0.02)
+    ordered = np.sort(placed)
+    assert np.all(np.diff(ordered) >= 0.02 - 1e-12)
+    assert np.argsort(placed).tolist() == np.argsort(y, kind="stable").tolist()  # order kept
+    assert np.abs(placed - y).max() <= 0.02 + 1e-12
+    assert np.array_equal(spread_labels(np.array([0.5, 0.9]), 0.01), np.array([0.5, 0.9]))
