@@ -10,7 +10,7 @@ import numpy as np
 
 from .style import ROLE_COLORS
 
-__all__ = ["accuracy_vs_ceiling", "ceilings_by_samples"]
+__all__ = ["accuracy_vs_ceiling", "ceilings_by_samples", "spread_labels"]
 
 
 def _band(replicates, grid, confidence: float = 0.95):
@@ -18,6 +18,22 @@ def _band(replicates, grid, confidence: float = 0.95):
     lines = intercepts[:, None] + slopes[:, None] * grid[None, :]
     a = (1 - confidence) / 2 * 100
     return np.percentile(lines, a, axis=0), np.percentile(lines, 100 - a, axis=0)
+
+
+def spread_labels(y, gap: float) -> np.ndarray:
+    """Label heights for points at heights ``y``: each label starts at its point and is pushed up
+    just enough to sit at least ``gap`` above the label below it (in order of height), then the
+    whole column is shifted down by half the largest push so labels stay near their points.
+    Deterministic; ties keep input order."""
+    y = np.asarray(y, dtype=float)
+    order = np.argsort(y, kind="stable")
+    placed = y[order].copy()
+    for i in range(1, len(placed)):
+        placed[i] = max(placed[i], placed[i - 1] + gap)
+    placed -= (placed - y[order]).max() / 2 if len(placed) else 0.0
+    out = np.empty_like(placed)
+    out[order] = placed
+    return out
 
 
 def accuracy_vs_ceiling(summary, fit, paper_points, paper_fit, cutoff: float, strongest: str):
@@ -46,17 +62,25 @@ def accuracy_vs_ceiling(summary, fit, paper_points, paper_fit, cutoff: float, st
         yerr = np.vstack([sub.conditional_accuracy - sub.conditional_accuracy_low,
                           sub.conditional_accuracy_high - sub.conditional_accuracy])
         ax.errorbar(sub.accuracy, sub.conditional_accuracy, yerr=yerr, fmt="o", ms=6, capsize=2,
-                    color="C1", mfc="C1" if filled else "white",
-                    elinewidth=0.8, label="our models (base prompt)" if filled else "other prompt styles")
-    for _, row in summary[summary.in_fit].iterrows():
-        ax.annotate(row.model, (row.accuracy, row.conditional_accuracy), xytext=(4, -10),
-                    textcoords="offset points", fontsize=7)
-    ax.axhline(cutoff, color="C3", ls=":", lw=1, label=f"single-sample accuracy of {strongest}")
+                    color=ours, mfc=ours if filled else "white", elinewidth=0.8,
+                    label="our models (base prompt; in the fit)" if filled else "other prompt styles (hollow)")
+    named = summary[summary.in_fit]
+    # labels to the right of their points, or to the left for the most accurate models (the
+    # right edge is near), each side spread apart vertically, on a white box over the grid
+    for left in (False, True):
+        side = named[(named.accuracy > 0.6) == left]
+        heights = spread_labels(side.conditional_accuracy.to_numpy(), gap=0.024)
+        for x, y, y_text, name in zip(side.accuracy, side.conditional_accuracy, heights, side.model):
+            ax.annotate(name, (x, y), xytext=(x - 0.045 if left else x + 0.045, y_text), fontsize=8,
+                        va="center", ha="right" if left else "left",
+                        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85},
+                        arrowprops={"arrowstyle": "-", "color": "0.5", "lw": 0.6})
+    ax.axhline(cutoff, color="0.15", ls="-.", lw=1.2, label=f"cutoff: single-sample accuracy of {strongest}")
     ax.set_xlim(0, 1)
     ax.set_ylim(0.4, 1.0)
     ax.set_xlabel("accuracy: P(sample is correct)")
     ax.set_ylabel("conditional accuracy: P(correct | passes base tests)")
-    ax.legend(fontsize=7, loc="lower right")
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, frameon=False)
     fig.tight_layout()
     return fig
 
@@ -73,7 +97,7 @@ def ceilings_by_samples(tables: dict, cutoff: float, strongest: str):
                 label="conditional accuracy (upper bound)")
         ax.plot(t.m, t.reachable_accuracy, "s-", color=ROLE_COLORS["correct"], label="reachable accuracy, K = m")
         ax.fill_between(t.m, t.reachable_low, t.reachable_high, color=ROLE_COLORS["correct"], alpha=0.15, lw=0)
-        ax.axhline(cutoff, color="C3", ls=":", lw=1, label=f"single-sample accuracy of {strongest}")
+        ax.axhline(cutoff, color="0.15", ls="-.", lw=1.2, label=f"cutoff: single-sample accuracy of {strongest}")
         ax.set_xscale("log")
         ax.set_xticks(list(t.m))
         ax.set_xticklabels([str(m) for m in t.m])
