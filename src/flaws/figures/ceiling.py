@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .style import ROLE_COLORS
+from .style import CUTOFF_STYLE, ROLE_COLORS
 
 __all__ = ["accuracy_vs_ceiling", "ceilings_by_samples", "spread_labels"]
 
@@ -46,7 +46,7 @@ def accuracy_vs_ceiling(summary, fit, paper_points, paper_fit, cutoff: float, st
     r_squared); ``cutoff``: the strongest model's single-sample accuracy."""
     import matplotlib.pyplot as plt
 
-    ours, paper = ROLE_COLORS["ours"], "0.55"
+    ours, paper = ROLE_COLORS["ours"], ROLE_COLORS["paper"]
     fig, ax = plt.subplots(figsize=(7.5, 5.5))
     grid = np.linspace(0, 1, 101)
     lo, hi = _band(fit["replicates"], grid)
@@ -75,7 +75,7 @@ def accuracy_vs_ceiling(summary, fit, paper_points, paper_fit, cutoff: float, st
                         va="center", ha="right" if left else "left",
                         bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85},
                         arrowprops={"arrowstyle": "-", "color": "0.5", "lw": 0.6})
-    ax.axhline(cutoff, color="0.15", ls="-.", lw=1.2, label=f"cutoff: single-sample accuracy of {strongest}")
+    ax.axhline(cutoff, **CUTOFF_STYLE, label=f"cutoff: single-sample accuracy of {strongest}")
     ax.set_xlim(0, 1)
     ax.set_ylim(0.4, 1.0)
     ax.set_xlabel("accuracy: P(sample is correct)")
@@ -97,7 +97,7 @@ def ceilings_by_samples(tables: dict, cutoff: float, strongest: str):
                 label="conditional accuracy (upper bound)")
         ax.plot(t.m, t.reachable_accuracy, "s-", color=ROLE_COLORS["correct"], label="reachable accuracy, K = m")
         ax.fill_between(t.m, t.reachable_low, t.reachable_high, color=ROLE_COLORS["correct"], alpha=0.15, lw=0)
-        ax.axhline(cutoff, color="0.15", ls="-.", lw=1.2, label=f"cutoff: single-sample accuracy of {strongest}")
+        ax.axhline(cutoff, **CUTOFF_STYLE, label=f"cutoff: single-sample accuracy of {strongest}")
         ax.set_xscale("log")
         ax.set_xticks(list(t.m))
         ax.set_xticklabels([str(m) for m in t.m])

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .style import CUTOFF_STYLE, ROLE_COLORS
+
 
 
 BENCHMARK_TITLES = {"humaneval+": "HumanEval+", "mbpp+": "MBPP+"}
@@ -26,17 +28,17 @@ def leaderboard_fits(ceilings: dict, fits: dict, paper_points, paper_fit: dict, 
     for ax, (b, c) in zip(axes, ceilings.items()):
         f = fits[b]
         lo, hi = fit_band(c["accuracy"], c["conditional_accuracy"], grid, seed=seed)
-        ax.fill_between(grid, lo, hi, color="C0", alpha=0.15, lw=0)
-        ax.plot(grid, f["intercept"] + f["slope"] * grid, color="C0",
+        ax.fill_between(grid, lo, hi, color=ROLE_COLORS["ours"], alpha=0.15, lw=0)
+        ax.plot(grid, f["intercept"] + f["slope"] * grid, color=ROLE_COLORS["ours"],
                 label=f"leaderboard fit: slope {f['slope']:.2f}, R² {f['r_squared']:.2f}")
-        ax.scatter(c["accuracy"], c["conditional_accuracy"], s=18, color="C0", alpha=0.8,
+        ax.scatter(c["accuracy"], c["conditional_accuracy"], s=18, color=ROLE_COLORS["ours"], alpha=0.8,
                    label=f"leaderboard models, greedy (n = {len(c)})")
         if b == "humaneval+":
             ax.scatter(paper_points["accuracy"], paper_points["conditional_accuracy"], s=22, marker="s",
-                       color="C1", alpha=0.9, label="paper's 17 models, T = 0.8")
-            ax.plot(grid, paper_fit["intercept"] + paper_fit["slope"] * grid, color="C1", ls="--",
+                       color=ROLE_COLORS["paper"], alpha=0.9, label="paper's 17 models, T = 0.8")
+            ax.plot(grid, paper_fit["intercept"] + paper_fit["slope"] * grid, color=ROLE_COLORS["paper"], ls="--",
                     label=f"paper's fit: slope {paper_fit['slope']:.2f}")
-        ax.axhline(f["strongest_accuracy"], color="0.4", ls=":", lw=1.2,
+        ax.axhline(f["strongest_accuracy"], **CUTOFF_STYLE,
                    label="strongest single-sample accuracy")
         ax.set_xlim(0, 1)
         ax.set_ylim(0.55, 1.01)

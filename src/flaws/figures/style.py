@@ -15,12 +15,16 @@ from .._io import write_if_changed
 #: colours by role, used across chapters so a reader learns them once
 ROLE_COLORS = {
     "ours": "#0072B2",
-    "paper": "#D55E00",
+    "paper": "#7F7F7F",  # grey: the paper's points and lines in every figure
     "correct": "#009E73",
     "false positive": "#CC79A7",
     "base": "#56B4E9",
     "plus": "#E69F00",
 }
+
+
+#: the strongest model's single-sample accuracy (the cutoff), drawn the same way in every figure
+CUTOFF_STYLE = {"color": "0.15", "ls": "-.", "lw": 1.2}
 
 
 def use_style() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .style import ROLE_COLORS
+from .style import CUTOFF_STYLE, ROLE_COLORS
 
 __all__ = ["ceiling_vs_m", "slope_vs_m"]
 
@@ -39,7 +39,7 @@ def ceiling_vs_m(first, random, cutoff: float, strongest: str, value: str = "rea
             if len(r):
                 ax.plot(x, r.set_index("m").loc[ms, value], ls=ls, marker="o", ms=3, mfc="white",
                         color=ROLE_COLORS["ours"], label=f"{style}: m at random")
-        ax.axhline(cutoff, color="C3", ls=":", lw=1)
+        ax.axhline(cutoff, **CUTOFF_STYLE)
         ax.set_title(model, fontsize=9)
         ax.legend(fontsize=6, loc="lower right")
     for ax in axes.flat[len(models):]:
