@@ -72,3 +72,16 @@ def test_near_limit_and_its_explanation():
            "evalplus_base": "fail", "evalplus_plus": "pass",
            "evalplus_base_rerun": "fail", "evalplus_plus_rerun": "pass"}
     assert "needs at least half" in agreement.explain(row, slow)
+
+
+def test_evalplus_evaluate_command_on_mbpp_plus():
+    """MBPP+ through ``MBPP_OVERRIDE_PATH``: EvalPlus reads our 399-task pre-release itself
+    (its first run computes and caches the ground truth: minutes)."""
+    from flaws.execute.groundtruth import load_tasks
+
+    tasks = {t["task_id"]: t for t in load_tasks("mbpp+")}
+    t2, t3 = tasks["Mbpp/2"], tasks["Mbpp/3"]
+    samples = [{"task_id": "Mbpp/2", "solution": t2["prompt"] + t2["canonical_solution"]},
+               {"task_id": "Mbpp/3", "solution": f"def {t3['entry_point']}(*a):\n    return True\n"}]
+    verdicts, _ = agreement.run_evalplus_evaluate(samples, workers=1, benchmark="mbpp+")
+    assert verdicts == [("pass", "pass"), ("fail", "fail")]
