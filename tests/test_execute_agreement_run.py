@@ -178,3 +178,16 @@ def test_command_line_runs_the_full_agreement(fake_evalplus, monkeypatch, tmp_pa
     assert agreement.main(["--out", str(out)]) == 0
     assert out.exists() and len(fake_evalplus) == 2
     assert "wrote" in capsys.readouterr().out
+
+
+def test_partial_combines_only_the_stored_sets(fake_evalplus, tmp_path, capsys):
+    table = _table()
+    outcomes = _outcomes(table)
+    assert agreement.evalplus_all(samples=table, out=tmp_path / "p.csv.gz", progress=False,
+                                  outcomes=outcomes, partial=True) is None  # nothing stored yet
+    agreement.evalplus_all(samples=table[table.model.eq("m1")], out=tmp_path / "m1.csv.gz",
+                           progress=False, outcomes=outcomes)
+    out = agreement.evalplus_all(samples=table, out=tmp_path / "p.csv.gz", progress=False,
+                                 outcomes=outcomes, partial=True)
+    assert len(fake_evalplus) == 1 and list(pd.read_csv(out)["model"]) == ["m1"] * 3
+    assert "not yet run: src / m2 / base (3 samples)" in capsys.readouterr().err

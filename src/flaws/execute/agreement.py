@@ -301,7 +301,8 @@ def _read_table(p, columns: list[str]):
 
 def evalplus_all(workers: int = 2, progress: bool = True, out: str | os.PathLike | None = None,
                  samples=None, skip_sources: tuple[str, ...] = (), outcomes=None,
-                 layout: Layout = HUMANEVAL, benchmarks: tuple[str, ...] | None = None) -> Path | None:
+                 layout: Layout = HUMANEVAL, benchmarks: tuple[str, ...] | None = None,
+                 partial: bool = False) -> Path | None:
     """EvalPlus's verdicts on every collected sample -> ``evalplus_verdicts.csv.gz``.
 
     Resumable per sample set.  Rows are in the sample table's order.  Sets of
@@ -310,7 +311,9 @@ def evalplus_all(workers: int = 2, progress: bool = True, out: str | os.PathLike
     disagreements (against ``outcomes``, default the committed file) re-run.
     With ``layout=NEW_SETS`` the samples default to :data:`flaws.samples.NEW_SOURCES`
     and the output to ``evalplus_verdicts_new_sets.csv.gz``; ``benchmarks`` restricts
-    a run (and the combined file) to some benchmarks.
+    a run (and the combined file) to some benchmarks.  ``partial`` runs nothing new: it
+    combines the sets already stored (their disagreements re-run) into the output, for a run
+    that cannot finish in one go; the sets left out are named on stderr.
     """
     import pandas as pd
     from tqdm import tqdm
@@ -327,7 +330,9 @@ def evalplus_all(workers: int = 2, progress: bool = True, out: str | os.PathLike
     bar = tqdm(total=len(samples), desc="evalplus.evaluate", unit="sample", disable=not progress)
     for key, part in sample_sets(samples, layout):
         done = _stored(layout, key)
-        if not done.exists() and key[0] in skip_sources:
+        if not done.exists() and (partial or key[0] in skip_sources):
+            if partial:
+                print(f"not yet run: {' / '.join(map(str, key))} ({len(part)} samples)", file=sys.stderr)
             bar.update(len(part))
             continue
         if not done.exists():
@@ -341,7 +346,7 @@ def evalplus_all(workers: int = 2, progress: bool = True, out: str | os.PathLike
         frames.append(got)
         bar.update(len(part))
     bar.close()
-    if sum(len(f) for f in frames) != len(samples):
+    if sum(len(f) for f in frames) != len(samples) and not (partial and frames):
         return None
     verdicts = pd.concat(frames, ignore_index=True)
     verdicts = rerun_disagreements(verdicts, samples, outcomes, layout=layout)
@@ -533,12 +538,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--new-sets", action="store_true",
                     help="the sets of flaws.samples.NEW_SOURCES (HumanEval+ and MBPP+) -> "
                          "evalplus_verdicts_new_sets.csv.gz, and their disagreements listed")
+    ap.add_argument("--partial", action="store_true",
+                    help="run nothing new: combine the sets already stored (and list the rest)")
     ap.add_argument("--benchmark", action="append", choices=sorted(OVERRIDE), default=None,
                     help="with --new-sets: only this benchmark's sets (repeatable)")
     a = ap.parse_args(argv)
     layout = NEW_SETS if a.new_sets else HUMANEVAL
     out = evalplus_all(workers=a.workers, out=a.out, skip_sources=tuple(a.skip_source),
-                       layout=layout, benchmarks=tuple(a.benchmark) if a.benchmark else None)
+                       layout=layout, benchmarks=tuple(a.benchmark) if a.benchmark else None,
+                       partial=a.partial)
     from flaws.data import relpath
 
     print(f"wrote {relpath(out)}" if out else "some sample sets were skipped: nothing combined yet")
