@@ -85,3 +85,13 @@ def test_evalplus_evaluate_command_on_mbpp_plus():
                {"task_id": "Mbpp/3", "solution": f"def {t3['entry_point']}(*a):\n    return True\n"}]
     verdicts, _ = agreement.run_evalplus_evaluate(samples, workers=1, benchmark="mbpp+")
     assert verdicts == [("pass", "pass"), ("fail", "fail")]
+
+
+def test_unimported_annotation_names():
+    f = agreement.unimported_annotation_names
+    assert f("def f(x: List[int]) -> int:\n    return 0\n") == ["List"]
+    assert f("from typing import List\ndef f(x: List[int]) -> Optional[int]:\n    pass\n") == ["Optional"]
+    assert f("def f(x: list[int], *a: int) -> dict:\n    pass\n") == []
+    assert f("def (:") == []
+    row = {"base_status": "pass", "plus_status": "pass", "evalplus_base": "fail", "evalplus_plus": "fail"}
+    assert "annotates with List" in agreement.explain(row, "def f(x: List[int]):\n    return 1\n")

@@ -432,6 +432,12 @@ def explain(row, solution: str | None = None) -> str:
     if agrees(row.get("evalplus_base_rerun"), row.get("evalplus_plus_rerun")):
         return ("EvalPlus's wall-clock time limit: it disagreed in the full run and "
                 "agrees when re-run alone")
+    names = unimported_annotation_names(solution) if solution is not None else []
+    if names and "pass" in (row["base_status"], row["plus_status"]):
+        return (f"our executor: the program annotates with {', '.join(names)} without importing it; "
+                "our zygote compiles the program under its own `from __future__ import annotations` "
+                "(compile() inherits it), so the annotation is never evaluated, while EvalPlus's "
+                "exec raises NameError")
     mods = imports_preloaded_by_evalplus(solution) if solution is not None else []
     if mods and "error" in (row["base_status"], row["plus_status"]):
         return (f"environment: the program imports {', '.join(mods)}, which EvalPlus's own "
@@ -452,6 +458,35 @@ def explain(row, solution: str | None = None) -> str:
                     f"of the time limit on one {w} input, and EvalPlus's wall-clock limit "
                     "expired")
     return "unexplained"
+
+
+def unimported_annotation_names(solution: str) -> list[str]:
+    """Names used in the program's function annotations that nothing at module level binds
+    (import, def, class, assignment) and that are not builtins: a definition that raises
+    NameError when annotations are evaluated (parsed, never run; [] if it does not parse)."""
+    import ast
+    import builtins
+
+    try:
+        tree = ast.parse(solution)
+    except (SyntaxError, ValueError):
+        return []
+    bound = set(dir(builtins))
+    for node in tree.body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            bound |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    used = set()
+    for fn in (n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))):
+        a = fn.args
+        anns = [x.annotation for x in a.posonlyargs + a.args + a.kwonlyargs + [a.vararg, a.kwarg]
+                if x is not None and x.annotation is not None] + [fn.returns]
+        used |= {n.id for ann in anns if ann is not None for n in ast.walk(ann) if isinstance(n, ast.Name)}
+    return sorted(used - bound)
 
 
 def near_limit(solution: str, task_id: str, which: str, benchmark: str = "humaneval+",
