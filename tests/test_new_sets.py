@@ -48,3 +48,19 @@ def test_leaderboard_comparison_only_named_greedy_models():
     t = new_sets.leaderboard_comparison(summary, board, "mbpp+")
     assert t["set"].tolist() == ["WizardCoder-33B-V1.1 [a]"]
     assert round(t["difference, plus"].iloc[0], 3) == -0.05
+
+
+def test_fig1a_draws_each_line_over_its_points():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    pts = pd.DataFrame({"sampling": ["greedy", "greedy", "pipeline"], "accuracy": [0.2, 0.6, 0.8],
+                        "conditional_accuracy": [0.7, 0.8, 0.9], "conditional_accuracy_low": [0.6, 0.7, 0.8],
+                        "conditional_accuracy_high": [0.8, 0.9, 1.0]})
+    fig, ax = plt.subplots()
+    new_sets.fig1a(ax, pts, {"g": (0.25, 0.65, "greedy"), "all": (0.3, 0.6, "all")}, (0.23, 0.67))
+    xs = {line.get_label(): tuple(line.get_xdata()) for line in ax.get_lines()}
+    assert xs["g"] == (0.2, 0.6) and xs["all"] == (0.2, 0.8) and xs["paper: 0.23x + 0.67"] == (0.0, 1.0)
+    plt.close(fig)

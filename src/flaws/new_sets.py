@@ -86,7 +86,8 @@ def fig1a(ax, points: pd.DataFrame, lines: dict, paper_line: tuple[float, float]
           paper_points: dict | None = None, title: str = ""):
     """Accuracy vs conditional accuracy: one marker per set by ``sampling`` (:data:`MARKERS`),
     bars from ``conditional_accuracy_low``/``_high``; ``lines`` maps a label to (slope, intercept,
-    style); the paper's line (slope, intercept) and points in grey."""
+    sampling kind or "all"), drawn over the accuracy range of those points; the paper's line
+    (slope, intercept) and points in grey."""
     import numpy as np
 
     xs = np.linspace(0, 1, 2)
@@ -105,8 +106,10 @@ def fig1a(ax, points: pd.DataFrame, lines: dict, paper_line: tuple[float, float]
                           g["conditional_accuracy_high"] - g["conditional_accuracy"]],
                     fmt=marker, mfc=c if filled else "white", mec=c, ecolor=c, alpha=0.9,
                     label=f"{kind} sets ({len(g)})", zorder=3)
-    for label, (slope, intercept, style) in lines.items():
-        ax.plot(xs, slope * xs + intercept, color=colours.get(style, "k"), label=label)
+    for label, (slope, intercept, style) in lines.items():  # each over the range of its points
+        own = points[points["sampling"].eq(style)] if style in colours else points
+        span = np.array([own["accuracy"].min(), own["accuracy"].max()])
+        ax.plot(span, slope * span + intercept, color=colours.get(style, "k"), label=label)
     ax.set(xlim=(0, 1), ylim=(0, 1.02), xlabel="accuracy (passes base and plus)",
            ylabel="conditional accuracy P(plus | base)", title=title)
     ax.legend(fontsize=8, loc="lower right")
