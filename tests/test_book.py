@@ -33,6 +33,7 @@ STAGES = [
     "06_code_quality",
     "07_external_validity",
     "08_verifier_strength",
+    "09_mbpp_plus",
 ]
 # Works the book must cite (issue 6): key in book/references.bib.
 REQUIRED_REFERENCES = {

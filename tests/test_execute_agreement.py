@@ -72,3 +72,26 @@ def test_near_limit_and_its_explanation():
            "evalplus_base": "fail", "evalplus_plus": "pass",
            "evalplus_base_rerun": "fail", "evalplus_plus_rerun": "pass"}
     assert "needs at least half" in agreement.explain(row, slow)
+
+
+def test_evalplus_evaluate_command_on_mbpp_plus():
+    """MBPP+ through ``MBPP_OVERRIDE_PATH``: EvalPlus reads our 399-task pre-release itself
+    (its first run computes and caches the ground truth: minutes)."""
+    from flaws.execute.groundtruth import load_tasks
+
+    tasks = {t["task_id"]: t for t in load_tasks("mbpp+")}
+    t2, t3 = tasks["Mbpp/2"], tasks["Mbpp/3"]
+    samples = [{"task_id": "Mbpp/2", "solution": t2["prompt"] + t2["canonical_solution"]},
+               {"task_id": "Mbpp/3", "solution": f"def {t3['entry_point']}(*a):\n    return True\n"}]
+    verdicts, _ = agreement.run_evalplus_evaluate(samples, workers=1, benchmark="mbpp+")
+    assert verdicts == [("pass", "pass"), ("fail", "fail")]
+
+
+def test_unimported_annotation_names():
+    f = agreement.unimported_annotation_names
+    assert f("def f(x: List[int]) -> int:\n    return 0\n") == ["List"]
+    assert f("from typing import List\ndef f(x: List[int]) -> Optional[int]:\n    pass\n") == ["Optional"]
+    assert f("def f(x: list[int], *a: int) -> dict:\n    pass\n") == []
+    assert f("def (:") == []
+    row = {"base_status": "pass", "plus_status": "pass", "evalplus_base": "fail", "evalplus_plus": "fail"}
+    assert "annotates with List" in agreement.explain(row, "def f(x: List[int]):\n    return 1\n")

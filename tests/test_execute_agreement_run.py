@@ -34,7 +34,8 @@ def fake_evalplus(monkeypatch, tmp_path):
     monkeypatch.setenv("FLAWS_INTERIM_DIR", str(tmp_path / "interim"))
     calls = []
 
-    def fake(samples, workers=2, workdir=None):
+    def fake(samples, workers=2, workdir=None, benchmark="humaneval+"):
+        assert all(s["benchmark"] == benchmark for s in samples)
         calls.append([(s["model"], s["task_id"]) for s in samples])
         return [("pass", "fail") for _ in samples], 0.0
 
@@ -90,6 +91,42 @@ def test_stored_set_that_no_longer_matches_is_refused(fake_evalplus, tmp_path):
                                outcomes=_outcomes(changed))
 
 
+def _new_sets_table():
+    """Two runs of one model on HumanEval+ (same sample indices) and one MBPP+ set."""
+    rows = []
+    for bench, run, tid in (("humaneval+", "a", "HumanEval/0"), ("humaneval+", "b", "HumanEval/0"),
+                            ("mbpp+", "", "Mbpp/2")):
+        rows.append({"benchmark": bench, "source_id": "src", "model": "m", "prompt_style": "base",
+                     "temperature": 0.0, "task_id": tid, "sample_index": 0, "sampling": "greedy",
+                     "run": run, "solution": f"# {bench} {run}\n"})
+    return pd.DataFrame(rows)
+
+
+def test_new_sets_keyed_by_benchmark_and_run(fake_evalplus, tmp_path, monkeypatch):
+    monkeypatch.setattr(agreement, "near_limit", lambda *a: 0.0)  # not a real program
+    table = _new_sets_table()
+    outcomes = _outcomes(table)
+    outcomes.loc[2, "plus_status"] = "pass"  # the MBPP+ sample: we say pass, "EvalPlus" fail
+    out = agreement.evalplus_all(samples=table, out=tmp_path / "n.csv.gz", progress=False,
+                                 outcomes=outcomes, layout=agreement.NEW_SETS)
+    # one evalplus.evaluate per (set, benchmark, run), then the MBPP+ disagreement alone
+    assert len(fake_evalplus) == 4 and fake_evalplus[-1] == [("m", "Mbpp/2")]
+    v = agreement.read_verdicts(out, agreement.NEW_SETS)
+    assert list(v["run"]) == ["a", "b", ""] and list(v["benchmark"]) == ["humaneval+"] * 2 + ["mbpp+"]
+    merged = agreement.merge(outcomes, v, agreement.NEW_SETS.keys)
+    d = agreement.disagreement_list(merged, table)
+    assert list(d.columns) == agreement.DISAGREEMENT_COLUMNS
+    assert d[["task_id", "plus_status", "evalplus_plus", "reason"]].values.tolist() == [
+        ["Mbpp/2", "pass", "fail", "unexplained"]]
+    p = agreement.write_disagreements(d, tmp_path / "d.csv")
+    assert p.read_text().splitlines()[1].startswith("src,m,base,mbpp+,,Mbpp/2,0,pass,pass,")
+    # restricted to one benchmark, only its sets are combined
+    only = agreement.evalplus_all(samples=table, out=tmp_path / "h.csv.gz", progress=False,
+                                  outcomes=outcomes, layout=agreement.NEW_SETS,
+                                  benchmarks=("humaneval+",))
+    assert len(pd.read_csv(only)) == 2 and len(fake_evalplus) == 4
+
+
 def test_merge_refuses_verdicts_without_outcome():
     table = _table()
     v = _outcomes(table).rename(columns={"base_status": "evalplus_base",
@@ -135,9 +172,22 @@ def test_explain_names_the_known_classes():
 def test_command_line_runs_the_full_agreement(fake_evalplus, monkeypatch, tmp_path, capsys):
     table = _table()
     monkeypatch.setattr("flaws.samples.load_all", lambda **kw: table)
-    monkeypatch.setattr(agreement, "rerun_disagreements", lambda v, s, o=None: v.assign(
+    monkeypatch.setattr(agreement, "rerun_disagreements", lambda v, s, o=None, layout=None: v.assign(
         evalplus_base_rerun=None, evalplus_plus_rerun=None))
     out = tmp_path / "v.csv.gz"
     assert agreement.main(["--out", str(out)]) == 0
     assert out.exists() and len(fake_evalplus) == 2
     assert "wrote" in capsys.readouterr().out
+
+
+def test_partial_combines_only_the_stored_sets(fake_evalplus, tmp_path, capsys):
+    table = _table()
+    outcomes = _outcomes(table)
+    assert agreement.evalplus_all(samples=table, out=tmp_path / "p.csv.gz", progress=False,
+                                  outcomes=outcomes, partial=True) is None  # nothing stored yet
+    agreement.evalplus_all(samples=table[table.model.eq("m1")], out=tmp_path / "m1.csv.gz",
+                           progress=False, outcomes=outcomes)
+    out = agreement.evalplus_all(samples=table, out=tmp_path / "p.csv.gz", progress=False,
+                                 outcomes=outcomes, partial=True)
+    assert len(fake_evalplus) == 1 and list(pd.read_csv(out)["model"]) == ["m1"] * 3
+    assert "not yet run: src / m2 / base (3 samples)" in capsys.readouterr().err

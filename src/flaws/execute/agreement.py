@@ -15,6 +15,12 @@ to EvalPlus once more, alone, with one worker (``evalplus_*_rerun`` columns)::
 
     FLAWS_MIRROR=../shared/data python -m flaws.execute.agreement --workers 2
 
+``--new-sets`` does the same for the sets of :data:`flaws.samples.NEW_SOURCES`
+(HumanEval+ and MBPP+, MBPP+ through EvalPlus's ``MBPP_OVERRIDE_PATH`` pointed at
+the 399-task pre-release), writes ``evalplus_verdicts_new_sets.csv.gz`` and lists
+every disagreement with its reason in ``evalplus_disagreements_new_sets.csv``;
+``--benchmark`` restricts it to one benchmark's sets.
+
 Known, intended sources of disagreement (:func:`explain` names them):
 
 * time-limit borderline programs: EvalPlus measures wall-clock time on a
@@ -34,6 +40,7 @@ Known, intended sources of disagreement (:func:`explain` names them):
 from __future__ import annotations
 
 import csv
+import dataclasses
 import functools
 import gzip
 import io
@@ -111,6 +118,8 @@ def fixed_subset(samples, n: int = 300):
 KEYS = ["source_id", "model", "prompt_style", "task_id", "sample_index", "solution_sha256"]
 VERDICT_COLUMNS = KEYS + ["evalplus_base", "evalplus_plus"]
 RERUN_COLUMNS = ["evalplus_base_rerun", "evalplus_plus_rerun"]
+#: EvalPlus's variable that points it at our copy of each benchmark file
+OVERRIDE = {"humaneval+": "HUMANEVAL_OVERRIDE_PATH", "mbpp+": "MBPP_OVERRIDE_PATH"}
 #: a program for tasks a sample set lacks: ``evalplus.evaluate`` insists on every task
 FILLER = "def {entry_point}(*args):\n    return None\n"
 
@@ -125,16 +134,21 @@ def verdicts_path() -> Path:
     return project_root() / VERDICTS_FILE
 
 
-def read_verdicts(path: str | os.PathLike | None = None):
-    """The committed ``evalplus_verdicts.csv.gz`` as a table."""
+def read_verdicts(path: str | os.PathLike | None = None, layout: "Layout | None" = None):
+    """The committed ``evalplus_verdicts.csv.gz`` as a table (with ``layout=NEW_SETS``,
+    ``evalplus_verdicts_new_sets.csv.gz``; its empty ``run`` is read as ``""``)."""
     import pandas as pd
 
-    p = Path(path or verdicts_path())
-    dtype = {c: "string" for c in VERDICT_COLUMNS + RERUN_COLUMNS if c != "sample_index"}
+    layout = layout or HUMANEVAL
+    columns = layout.columns + RERUN_COLUMNS
+    p = Path(path or project_file(layout.file))
+    dtype = {c: "string" for c in columns if c != "sample_index"}
     v = pd.read_csv(p, dtype={**dtype, "sample_index": int})
-    missing = [c for c in VERDICT_COLUMNS + RERUN_COLUMNS if c not in v.columns]
+    missing = [c for c in columns if c not in v.columns]
     if missing:
         raise ValueError(f"{p}: missing columns {missing}")
+    if "run" in v:
+        v["run"] = v["run"].fillna("").astype(object)
     return v
 
 
@@ -145,13 +159,19 @@ def _store_dir() -> Path:
     return d / "agreement"
 
 
-def set_slug(source_id: str, model: str, prompt_style: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", f"{source_id}__{model}__{prompt_style}")
+def set_slug(*parts: str) -> str:
+    """A file name for one sample set: its keys joined by ``__``, other characters made safe."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", "__".join(parts))
 
 
 def run_evalplus_evaluate(samples: list[dict], workers: int = 2,
-                          workdir: str | os.PathLike | None = None) -> tuple[list[tuple[str, str]], float]:
-    """Run ``python -m evalplus.evaluate --dataset humaneval`` on ``samples``.
+                          workdir: str | os.PathLike | None = None,
+                          benchmark: str = "humaneval+") -> tuple[list[tuple[str, str]], float]:
+    """Run ``python -m evalplus.evaluate --dataset humaneval`` (or ``mbpp``) on ``samples``.
+
+    The benchmark file is ours, given through EvalPlus's override variable
+    (:data:`OVERRIDE`): HumanEval+ v0.1.10, or for ``"mbpp+"`` the 399-task MBPP+
+    pre-release (EvalPlus reads it and deserialises its inputs itself).
 
     Returns EvalPlus's ``(base_status, plus_status)`` per sample, in order, and
     the command's wall-clock seconds.  Tasks absent from ``samples`` get one
@@ -160,15 +180,15 @@ def run_evalplus_evaluate(samples: list[dict], workers: int = 2,
     within the task (EvalPlus sorts each task's results by completion order),
     and every matched result's ``solution`` must equal the sample's.
     """
-    from flaws.data import path
-    from flaws.execute.groundtruth import load_tasks
+    from flaws.data import BENCHMARKS, path
+    from flaws.execute.groundtruth import dataset_of, load_tasks
 
-    tasks = load_tasks("humaneval+")
+    tasks = load_tasks(benchmark)
     present = {s["task_id"] for s in samples}
     fillers = [{"task_id": t["task_id"], "solution": FILLER.format(entry_point=t["entry_point"])}
                for t in tasks if t["task_id"] not in present]
     env = dict(os.environ)
-    env["HUMANEVAL_OVERRIDE_PATH"] = str(path("humanevalplus-v0.1.10", "HumanEvalPlus.jsonl.gz"))
+    env[OVERRIDE[benchmark]] = str(path(*BENCHMARKS[benchmark][:2]))
     own_tmp = workdir is None
     work = Path(tempfile.mkdtemp(prefix="flaws-evalplus-") if own_tmp else workdir)
     work.mkdir(parents=True, exist_ok=True)
@@ -181,7 +201,7 @@ def run_evalplus_evaluate(samples: list[dict], workers: int = 2,
         if rp.exists():
             rp.unlink()
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "evalplus.evaluate", "--dataset", "humaneval",
+        subprocess.run([sys.executable, "-m", "evalplus.evaluate", "--dataset", dataset_of(benchmark),
                         "--samples", str(sp), "--parallel", str(workers), "--i-just-wanna-run"],
                        check=True, env=env, cwd=work, stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL)
@@ -219,33 +239,80 @@ def _write_csv_gz(rows: list[dict], columns: list[str], path: Path, name: str) -
     return path
 
 
-def sample_sets(samples) -> list[tuple[tuple[str, str, str], object]]:
-    """The table split by (source_id, model, prompt_style), in sorted order."""
-    keys = ["source_id", "model", "prompt_style"]
-    return [(k, g) for k, g in samples.groupby(keys, sort=True)]
+@dataclasses.dataclass(frozen=True)
+class Layout:
+    """Which samples one agreement file covers and how its rows are keyed.
+
+    :data:`HUMANEVAL` is ``evalplus_verdicts.csv.gz`` (the HumanEval+ sets of
+    ``outcomes.csv.gz``); :data:`NEW_SETS` is ``evalplus_verdicts_new_sets.csv.gz``
+    (every set of :data:`flaws.samples.NEW_SOURCES`, HumanEval+ and MBPP+, whose
+    repeated runs share model and sample index, so ``benchmark`` and ``run`` are keys).
+    """
+
+    set_keys: tuple[str, ...]
+    file: str
+    store: str
+    benchmarks: tuple[str, ...] = ("humaneval+",)
+
+    @property
+    def keys(self) -> list[str]:
+        return list(self.set_keys) + ["task_id", "sample_index", "solution_sha256"]
+
+    @property
+    def columns(self) -> list[str]:
+        return self.keys + ["evalplus_base", "evalplus_plus"]
 
 
-def store_set(key: tuple[str, str, str], part, verdicts: list[tuple[str, str]]) -> Path:
+HUMANEVAL = Layout(("source_id", "model", "prompt_style"), VERDICTS_FILE, "")
+NEW_SETS = Layout(("source_id", "model", "prompt_style", "benchmark", "run"),
+                  "data/processed/evalplus_verdicts_new_sets.csv.gz", "new-sets",
+                  ("humaneval+", "mbpp+"))
+
+
+def sample_sets(samples, layout: Layout = HUMANEVAL) -> list[tuple[tuple[str, ...], object]]:
+    """The table split by the layout's set keys (default (source_id, model, prompt_style)), sorted."""
+    return [(k, g) for k, g in samples.groupby(list(layout.set_keys), sort=True)]
+
+
+def _stored(layout: Layout, key: tuple[str, ...]) -> Path:
+    return _store_dir() / layout.store / f"{set_slug(*key)}.csv.gz"
+
+
+def store_set(key: tuple[str, ...], part, verdicts: list[tuple[str, str]],
+              layout: Layout = HUMANEVAL) -> Path:
     """Keep one sample set's EvalPlus verdicts in the resumable store."""
     from .runner import solution_sha256
 
     rows = []
     for rec, (b, p) in zip(part.to_dict("records"), verdicts):
-        rows.append({**{c: rec[c] for c in VERDICT_COLUMNS[:5]},
+        rows.append({**{c: rec[c] for c in layout.keys[:-1]},
                      "solution_sha256": solution_sha256(rec["solution"]),
                      "evalplus_base": b, "evalplus_plus": p})
-    return _write_csv_gz(rows, VERDICT_COLUMNS, _store_dir() / f"{set_slug(*key)}.csv.gz",
-                         "verdicts.csv")
+    return _write_csv_gz(rows, layout.columns, _stored(layout, key), "verdicts.csv")
+
+
+def _read_table(p, columns: list[str]):
+    import pandas as pd
+
+    dtype = {c: str for c in columns if c != "sample_index"}
+    return pd.read_csv(p, dtype={**dtype, "sample_index": int}, keep_default_na=False)
 
 
 def evalplus_all(workers: int = 2, progress: bool = True, out: str | os.PathLike | None = None,
-                 samples=None, skip_sources: tuple[str, ...] = (), outcomes=None) -> Path | None:
+                 samples=None, skip_sources: tuple[str, ...] = (), outcomes=None,
+                 layout: Layout = HUMANEVAL, benchmarks: tuple[str, ...] | None = None,
+                 partial: bool = False) -> Path | None:
     """EvalPlus's verdicts on every collected sample -> ``evalplus_verdicts.csv.gz``.
 
     Resumable per sample set.  Rows are in the sample table's order.  Sets of
     ``skip_sources`` are not run now (e.g. when the speed benchmark runs them);
     the combined file is written only once every set has its verdicts, with the
     disagreements (against ``outcomes``, default the committed file) re-run.
+    With ``layout=NEW_SETS`` the samples default to :data:`flaws.samples.NEW_SOURCES`
+    and the output to ``evalplus_verdicts_new_sets.csv.gz``; ``benchmarks`` restricts
+    a run (and the combined file) to some benchmarks.  ``partial`` runs nothing new: it
+    combines the sets already stored (their disagreements re-run) into the output, for a run
+    that cannot finish in one go; the sets left out are named on stderr.
     """
     import pandas as pd
     from tqdm import tqdm
@@ -253,42 +320,53 @@ def evalplus_all(workers: int = 2, progress: bool = True, out: str | os.PathLike
     from .runner import solution_sha256
 
     if samples is None:
-        from flaws.samples import load_all
+        from flaws.samples import NEW_SOURCES, load_all
 
-        samples = load_all(progress=progress)
-    samples = samples[samples["benchmark"] == "humaneval+"]
-    sets = sample_sets(samples)
+        samples = (load_all(NEW_SOURCES, progress=progress) if layout is NEW_SETS
+                   else load_all(progress=progress))
+    samples = samples[samples["benchmark"].isin(benchmarks or layout.benchmarks)]
     frames = []
     bar = tqdm(total=len(samples), desc="evalplus.evaluate", unit="sample", disable=not progress)
-    for key, part in sets:
-        done = _store_dir() / f"{set_slug(*key)}.csv.gz"
-        if not done.exists() and key[0] in skip_sources:
+    for key, part in sample_sets(samples, layout):
+        done = _stored(layout, key)
+        if not done.exists() and (partial or key[0] in skip_sources):
+            if partial:
+                print(f"not yet run: {' / '.join(map(str, key))} ({len(part)} samples)", file=sys.stderr)
             bar.update(len(part))
             continue
         if not done.exists():
-            verdicts, _ = run_evalplus_evaluate(part.to_dict("records"), workers=workers)
-            store_set(key, part, verdicts)
-        got = pd.read_csv(done, dtype={"sample_index": int})
+            verdicts, _ = run_evalplus_evaluate(part.to_dict("records"), workers=workers,
+                                                benchmark=part["benchmark"].iloc[0])
+            store_set(key, part, verdicts, layout)
+        got = _read_table(done, layout.columns)
         shas = [solution_sha256(x) for x in part["solution"]]
         if len(got) != len(part) or list(got["solution_sha256"]) != shas:
             raise RuntimeError(f"{done}: stored verdicts do not match the samples (delete it to redo)")
         frames.append(got)
         bar.update(len(part))
     bar.close()
-    if sum(len(f) for f in frames) != len(samples):
+    if sum(len(f) for f in frames) != len(samples) and not (partial and frames):
         return None
     verdicts = pd.concat(frames, ignore_index=True)
-    verdicts = rerun_disagreements(verdicts, samples, outcomes)
-    return _write_csv_gz(verdicts.to_dict("records"), VERDICT_COLUMNS + RERUN_COLUMNS,
-                         Path(out or verdicts_path()), "evalplus_verdicts.csv")
+    verdicts = rerun_disagreements(verdicts, samples, outcomes, layout=layout)
+    target = Path(out) if out else project_file(layout.file)
+    return _write_csv_gz(verdicts.to_dict("records"), layout.columns + RERUN_COLUMNS, target,
+                         target.name.removesuffix(".gz"))
 
 
-def merge(outcomes, verdicts):
+def project_file(rel: str) -> Path:
+    from flaws.data import project_root
+
+    return project_root() / rel
+
+
+def merge(outcomes, verdicts, keys: list[str] | None = None):
     """Our outcomes and EvalPlus's verdicts side by side, one row per sample.
 
-    Every verdict must match exactly one outcome (same sample, same program).
+    Every verdict must match exactly one outcome (same sample, same program);
+    ``keys`` default to :data:`KEYS` (``NEW_SETS.keys`` for the new sets).
     """
-    m = verdicts.merge(outcomes, on=KEYS, how="left", validate="1:1", indicator=True)
+    m = verdicts.merge(outcomes, on=keys or KEYS, how="left", validate="1:1", indicator=True)
     missing = m[m["_merge"] != "both"]
     if len(missing):
         r = missing.iloc[0]
@@ -304,31 +382,39 @@ def disagreements(merged):
     return merged[base | plus]
 
 
-def rerun_disagreements(verdicts, samples, outcomes=None, workers: int = 1):
+def rerun_disagreements(verdicts, samples, outcomes=None, workers: int = 1,
+                        layout: Layout = HUMANEVAL):
     """Give EvalPlus the samples it disagreed on once more, alone, with one worker.
 
     Fills ``evalplus_base_rerun``/``evalplus_plus_rerun`` for those rows (empty
-    elsewhere).  ``outcomes`` defaults to the committed outcomes file.
+    elsewhere), one ``evalplus.evaluate`` per benchmark.  ``outcomes`` defaults
+    to the committed outcomes file of the layout (``outcomes_new_sets.csv.gz``
+    for :data:`NEW_SETS`).
     """
-    from .outcomes import default_path, read_outcomes
+    from .outcomes import default_path, new_sets_path, read_outcomes
     from .runner import solution_sha256
 
+    keys = layout.keys
     verdicts = verdicts.copy()
     for c in RERUN_COLUMNS:
         verdicts[c] = None
     if outcomes is None:
-        if not default_path().exists():
+        src = new_sets_path() if layout is NEW_SETS else default_path()
+        if not src.exists():
             return verdicts
-        outcomes = read_outcomes(default_path())
-    d = disagreements(merge(outcomes, verdicts[VERDICT_COLUMNS]))
+        outcomes = read_outcomes(src, set_fields=layout is NEW_SETS)
+    d = disagreements(merge(outcomes, verdicts[layout.columns], keys))
     if d.empty:
         return verdicts
     table = samples.assign(solution_sha256=[solution_sha256(x) for x in samples["solution"]])
-    todo = d[KEYS].merge(table, on=KEYS, how="left", validate="1:1")
-    again, _ = run_evalplus_evaluate(todo.to_dict("records"), workers=workers)
-    idx = verdicts.reset_index().merge(d[KEYS], on=KEYS)["index"]
-    for i, (b, p) in zip(idx, again):
-        verdicts.loc[i, RERUN_COLUMNS] = [b, p]
+    todo = d[keys].merge(table, on=keys, how="left", validate="1:1")
+    bench = todo["benchmark"]
+    row_of = {tuple(r): i for i, r in zip(verdicts.index, verdicts[keys].itertuples(index=False))}
+    for b in sorted(bench.unique()):
+        part = todo[bench == b]
+        again, _ = run_evalplus_evaluate(part.to_dict("records"), workers=workers, benchmark=b)
+        for r, v in zip(part[keys].itertuples(index=False), again):
+            verdicts.loc[row_of[tuple(r)], RERUN_COLUMNS] = list(v)
     return verdicts
 
 
@@ -345,6 +431,12 @@ def explain(row, solution: str | None = None) -> str:
     if agrees(row.get("evalplus_base_rerun"), row.get("evalplus_plus_rerun")):
         return ("EvalPlus's wall-clock time limit: it disagreed in the full run and "
                 "agrees when re-run alone")
+    names = unimported_annotation_names(solution) if solution is not None else []
+    if names and "pass" in (row["base_status"], row["plus_status"]):
+        return (f"our executor: the program annotates with {', '.join(names)} without importing it; "
+                "our zygote compiles the program under its own `from __future__ import annotations` "
+                "(compile() inherits it), so the annotation is never evaluated, while EvalPlus's "
+                "exec raises NameError")
     mods = imports_preloaded_by_evalplus(solution) if solution is not None else []
     if mods and "error" in (row["base_status"], row["plus_status"]):
         return (f"environment: the program imports {', '.join(mods)}, which EvalPlus's own "
@@ -359,11 +451,41 @@ def explain(row, solution: str | None = None) -> str:
                     "times its own reference time, which it measures in wall-clock seconds "
                     "and which can be the longer one) did not")
         if (solution is not None and row[f"{w}_status"] == "pass" and theirs != "pass"
-                and near_limit(solution, row["task_id"], w) >= 0.5):
+                and near_limit(solution, row["task_id"], w,
+                               row.get("benchmark", "humaneval+")) >= 0.5):
             return ("time-limit borderline: the program passes here but needs at least half "
                     f"of the time limit on one {w} input, and EvalPlus's wall-clock limit "
                     "expired")
     return "unexplained"
+
+
+def unimported_annotation_names(solution: str) -> list[str]:
+    """Names used in the program's function annotations that nothing at module level binds
+    (import, def, class, assignment) and that are not builtins: a definition that raises
+    NameError when annotations are evaluated (parsed, never run; [] if it does not parse)."""
+    import ast
+    import builtins
+
+    try:
+        tree = ast.parse(solution)
+    except (SyntaxError, ValueError):
+        return []
+    bound = set(dir(builtins))
+    for node in tree.body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            bound |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    used = set()
+    for fn in (n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))):
+        a = fn.args
+        anns = [x.annotation for x in a.posonlyargs + a.args + a.kwonlyargs + [a.vararg, a.kwarg]
+                if x is not None and x.annotation is not None] + [fn.returns]
+        used |= {n.id for ann in anns if ann is not None for n in ast.walk(ann) if isinstance(n, ast.Name)}
+    return sorted(used - bound)
 
 
 def near_limit(solution: str, task_id: str, which: str, benchmark: str = "humaneval+",
@@ -407,6 +529,37 @@ def imports_preloaded_by_evalplus(solution: str) -> list[str]:
     return sorted(n for n in imported_modules(solution) if n in evalplus_mods and n not in ours)
 
 
+#: every pass/not-pass difference of the new sets, with its reason (no program text)
+DISAGREEMENTS_FILE = "data/processed/evalplus_disagreements_new_sets.csv"
+DISAGREEMENT_COLUMNS = [c for c in NEW_SETS.keys if c != "solution_sha256"] + [
+    "base_status", "plus_status", "evalplus_base", "evalplus_plus", *RERUN_COLUMNS, "reason"]
+
+
+def disagreement_list(merged, samples, layout: Layout = NEW_SETS):
+    """:func:`disagreements` of ``merged`` with :func:`explain`'s reason for each
+    (``samples`` supplies the program text the explanation may need)."""
+    import pandas as pd
+
+    from .runner import solution_sha256
+
+    d = disagreements(merged)
+    table = samples.assign(solution_sha256=[solution_sha256(x) for x in samples["solution"]])
+    sol = d[layout.keys].merge(table[layout.keys + ["solution"]], on=layout.keys, how="left",
+                               validate="1:1")["solution"]
+    rows = [{**{c: r.get(c) for c in DISAGREEMENT_COLUMNS[:-1]}, "reason": explain(r, s)}
+            for r, s in zip(d.to_dict("records"), sol)]
+    return pd.DataFrame(rows, columns=DISAGREEMENT_COLUMNS)
+
+
+def write_disagreements(table, path: str | os.PathLike | None = None) -> Path:
+    p = Path(path) if path else project_file(DISAGREEMENTS_FILE)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    text = table.fillna("").to_csv(index=False, lineterminator="\n")
+    if not p.exists() or p.read_text() != text:
+        p.write_text(text)
+    return p
+
+
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
@@ -416,11 +569,32 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--skip-source", action="append", default=[],
                     help="leave this source's sets for later (repeatable)")
+    ap.add_argument("--new-sets", action="store_true",
+                    help="the sets of flaws.samples.NEW_SOURCES (HumanEval+ and MBPP+) -> "
+                         "evalplus_verdicts_new_sets.csv.gz, and their disagreements listed")
+    ap.add_argument("--partial", action="store_true",
+                    help="run nothing new: combine the sets already stored (and list the rest)")
+    ap.add_argument("--benchmark", action="append", choices=sorted(OVERRIDE), default=None,
+                    help="with --new-sets: only this benchmark's sets (repeatable)")
     a = ap.parse_args(argv)
-    out = evalplus_all(workers=a.workers, out=a.out, skip_sources=tuple(a.skip_source))
+    layout = NEW_SETS if a.new_sets else HUMANEVAL
+    out = evalplus_all(workers=a.workers, out=a.out, skip_sources=tuple(a.skip_source),
+                       layout=layout, benchmarks=tuple(a.benchmark) if a.benchmark else None,
+                       partial=a.partial)
     from flaws.data import relpath
 
     print(f"wrote {relpath(out)}" if out else "some sample sets were skipped: nothing combined yet")
+    if out and a.new_sets:
+        from flaws.samples import NEW_SOURCES, load_all
+
+        from .outcomes import new_sets_path, read_outcomes
+
+        if new_sets_path().exists():
+            merged = merge(read_outcomes(new_sets_path(), set_fields=True),
+                           read_verdicts(out, NEW_SETS), NEW_SETS.keys)
+            d = disagreement_list(merged, load_all(NEW_SOURCES, progress=False))
+            print(f"{len(merged)} samples compared, {len(d)} disagree: wrote "
+                  f"{relpath(write_disagreements(d))}")
     return 0
 
 
