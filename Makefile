@@ -46,7 +46,7 @@ pdf: data
 	$(BIN)/python -m flaws.bookpdf _build/singlehtml _build/pdf/book.pdf
 
 browser: book
-	$(BIN)/python -m pytest tests/test_book_browser.py $(PYTEST_FLAGS)
+	FLAWS_CHECK_BUILT_BOOK=1 $(BIN)/python -m pytest tests/test_book_browser.py $(PYTEST_FLAGS)
 
 # The test command (README, .ci/run): unit tests, notebooks against their stored outputs, then the
 # built book in a real browser, then the PDF (about a minute more: the notebooks are cached by

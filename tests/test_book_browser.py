@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import struct
 import subprocess
 import sys
@@ -270,6 +271,10 @@ def test_bookcheck_screenshots_the_ceiling_figure(tmp_path):
 @pytest.fixture(scope="module")
 def built_book_check(tmp_path_factory):
     """``python -m flaws.bookcheck _build/html`` run once: (process result, JSON report)."""
+    if os.environ.get("FLAWS_CHECK_BUILT_BOOK") != "1":
+        # a build left from an earlier checkout may be stale: `make browser` sets this right after
+        # `make book`, so the unit stage of `make test` never judges an old build
+        pytest.skip("the built book is checked by `make browser` (FLAWS_CHECK_BUILT_BOOK=1 after `make book`)")
     if not (HTML / "book" / "intro.html").is_file():
         pytest.skip("the book has not been built (_build/html/book/intro.html missing): run `make book`")
     report = tmp_path_factory.mktemp("bookcheck") / "report.json"

@@ -34,5 +34,5 @@ def test_accuracy_vs_ceiling_marks_points_and_cutoff():
                                               0.77, "d")
     ax = fig.axes[0]
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert "our models (base prompt)" in labels and "other prompt styles" in labels
+    assert "our models (base prompt; in the fit)" in labels and "other prompt styles (hollow)" in labels
     assert any(line.get_ydata()[0] == 0.77 for line in ax.lines)  # the cutoff
