@@ -150,6 +150,31 @@ def classify_script(script: str, entry_point: str) -> str | None:
     return None
 
 
+def _usable(items: list, problem, dropped: Counter, label: str) -> list[str]:
+    """The items of a suite's test list that ``problem`` (item -> reason or None) accepts, in
+    order; each rejected item counts under its reason in ``dropped``. A non-string item is an
+    input error naming ``label`` and its index."""
+    keep = []
+    for k, item in enumerate(items):
+        if not isinstance(item, str):
+            raise ValueError(f"{label} {k} is not a string")
+        why = problem(item)
+        if why:
+            dropped[why] += 1
+        else:
+            keep.append(item)
+    return keep
+
+
+def _assert_problem(test: str, entry_point: str) -> str | None:
+    """Why a single model-written assert is not usable (None: usable)."""
+    if entry_point not in test:
+        return "does not name the entry point"
+    if not _compiles(test):
+        return "does not compile"
+    return None
+
+
 def read_agentcoder(path, known: set[str]):
     path = Path(path)
     doc = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -161,15 +186,8 @@ def read_agentcoder(path, known: set[str]):
         where = f"{path}: task object #{i + 1}"
         tid = humaneval_task_id(field(row, "task_id", str, where), known, where)
         ep = field(row, "entry_point", str, where)
-        keep = []
-        for k, script in enumerate(field(row, "test_case_list", list, where)):
-            if not isinstance(script, str):
-                raise ValueError(f"{where} ({tid}): test script {k} is not a string")
-            why = classify_script(script, ep)
-            if why:
-                dropped[why] += 1
-            else:
-                keep.append(script)
+        keep = _usable(field(row, "test_case_list", list, where), lambda script: classify_script(script, ep),
+                       dropped, f"{where} ({tid}): test script")
         tests[tid], dup = _dedupe(keep)
         dropped["duplicates"] += dup
     return tests, dict(dropped)
@@ -182,16 +200,8 @@ def read_reflexion(path, known: set[str]):
         where = f"{path}: line {lineno}"
         tid = humaneval_task_id(field(row, "task_id", str, where), known, where)
         ep = field(row, "entry_point", str, where)
-        keep = []
-        for k, t in enumerate(field(row, "solution", list, where)):
-            if not isinstance(t, str):
-                raise ValueError(f"{where}: test {k} is not a string")
-            if ep not in t:
-                dropped["does not name the entry point"] += 1
-            elif not _compiles(t):
-                dropped["does not compile"] += 1
-            else:
-                keep.append(t.strip())
+        keep = [t.strip() for t in _usable(field(row, "solution", list, where),
+                                           lambda t: _assert_problem(t, ep), dropped, f"{where}: test")]
         if tid in tests:
             raise ValueError(f"{where}: task {tid} listed twice")
         tests[tid], dup = _dedupe(keep)
