@@ -77,3 +77,19 @@ def test_spread_labels_keeps_a_gap_and_stays_near_the_points():
     assert np.argsort(placed).tolist() == np.argsort(y, kind="stable").tolist()  # order kept
     assert np.abs(placed - y).max() <= 0.02 + 1e-12
     assert np.array_equal(spread_labels(np.array([0.5, 0.9]), 0.01), np.array([0.5, 0.9]))
+
+
+def test_ceiling_vs_false_positive_rate_draws_one_panel_per_configuration():
+    def table(ms, fpr):
+        return pd.DataFrame([{"m": m, "model": mo, "prompt_style": st, "reachable": 0.5 + 0.01 * k,
+                              "false_positive_rate": f} for mo, st in (("a", "base"), ("b", "base"))
+                             for k, (m, f) in enumerate(zip(ms, fpr))])
+    first = table([0, 10, "all"], [0.2, 0.05, 0.0])
+    suites = table(["codet", "codet:filtered", "reflexion"], [0.3, 0.15, 0.1])
+    fig = figures.ceiling_vs_false_positive_rate(first, suites, 0.8, "a")
+    shown = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in shown] == ["a, base prompt", "b, base prompt"]
+    assert shown[0].xaxis_inverted()  # stronger verifiers to the right
+    # one line for the first-m family, one marker per suite, the cutoff
+    assert len(shown[0].lines) == 1 + 3 + 1
+    assert any("CodeT" in t.get_text() for t in fig.legends[0].get_texts())

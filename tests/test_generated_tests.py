@@ -225,6 +225,35 @@ def test_suite_rates_count_false_negatives():
     assert r["accepted"] == 4 and r["false_positive_rate"] == pytest.approx(3 / 4)
 
 
+def test_suite_family_gives_one_counts_table_per_suite_and_filter():
+    o = _outcomes()
+    fam = vf.suite_family(o, _generated(), suites=("s",), tasks={"t/0", "t/1"})
+    assert list(fam) == ["s", "s:filtered"]
+    base = o.base_status.eq("pass").to_numpy()
+    for name, v in (("s", vf.Verifier("suite", "s")), ("s:filtered", vf.Verifier("suite", "s", filtered=True))):
+        (counts,) = fam[name]
+        assert set(counts.task_id) == {"t/0", "t/1"}  # t/2 left out by tasks=
+        want = vf.verifier_counts(o, vf.accepts(v, o, generated=_generated()) & base)
+        want = want[want.task_id.isin({"t/0", "t/1"})].reset_index(drop=True)
+        pd.testing.assert_frame_equal(counts, want)
+    # with the base tests: t/0 accepts b (d fails base); filtered: a, b, c; t/1 has no
+    # usable filtered test, so the base tests alone decide (f)
+    got = {k: v[0].set_index("task_id").base_passes.to_dict() for k, v in fam.items()}
+    assert got == {"s": {"t/0": 1, "t/1": 0}, "s:filtered": {"t/0": 3, "t/1": 1}}
+    # the suite alone: every base-failing program must have been run (g was not)
+    with pytest.raises(KeyError, match="no generated-test result"):
+        vf.suite_family(o, _generated(), suites=("s",), with_base=False)
+    alone = vf.suite_family(o[o.task_id.eq("t/0")], _generated(), suites=("s",), with_base=False)
+    assert alone["s"][0].base_passes.tolist() == [2]  # b and d
+
+
+def test_complete_suites_counts_base_passing_programs_without_a_result():
+    o = _outcomes()
+    g = _generated()
+    assert vf.complete_suites(o, g, suites=("s",)) == {"s": 0}  # h, i: t/2 has no test
+    assert vf.complete_suites(o, g[g.solution_sha256 != "a"], suites=("s", "other")) == {"s": 1, "other": 0}
+
+
 def test_suite_counts_and_file_round_trip(tmp_path):
     suites = {"s": {"t/0": ["x", "y", "z"], "t/1": ["w"], "t/2": []}}
     canon = {("s", "t/0"): "101", ("s", "t/1"): "0"}

@@ -142,3 +142,30 @@ def test_stored_plus_failures_agree_with_the_first_failing_index(real):
     # every stored false positive is rejected by the plus-input verifiers at m = all
     mats = vf.failure_matrix(f)
     assert (vf.accepts("base+random:100000:0", real, mats) == vf.accepts("plus", real)).all()
+
+
+def test_rates_for_reader_formats_each_rate_with_its_interval():
+    t = pd.DataFrame([{"verifier": "v", "group": g, "accepted": 10, "false_positive_rate": 0.25,
+                       "false_positive_rate_low": 0.1, "false_positive_rate_high": 0.4,
+                       "false_negative_rate": -0.0, "false_negative_rate_low": 0.0,
+                       "false_negative_rate_high": 0.05} for g in ("all", "m / base")])
+    r = vf.rates_for_reader(t)
+    assert r.to_dict("records") == [{"verifier": "v", "accepted samples": 10,
+                                     "false-positive rate [95% interval]": "0.250 [0.100, 0.400]",
+                                     "false-negative rate [95% interval]": "0.000 [0.000, 0.050]"}]
+    assert len(vf.rates_for_reader(t, "m / base")) == 1
+
+
+def test_rate_differences_pair_the_tasks_and_correct_for_multiplicity():
+    def counts(acc, good):
+        return pd.DataFrame({"task_id": [f"t/{k}" for k in range(len(acc))], "base_passes": acc, "correct": good})
+    ref = counts([10] * 30, [8] * 30)                      # 20% wrong on every task
+    same = counts([10] * 30, [8] * 30)
+    better = counts([10] * 30, [10] * 15 + [9] * 15)       # 5% wrong
+    d = vf.rate_differences({"same": same, "better": better}, ref, n_resamples=500)
+    assert d.verifier.tolist() == ["same", "better"]
+    assert d.difference.tolist() == pytest.approx([0.0, -0.15])
+    assert d.loc[1, "high"] < 0 and d.loc[1, "p_holm"] < 0.05
+    assert d.loc[0, "low"] == d.loc[0, "high"] == 0 and d.loc[0, "p_holm"] == 1
+    with pytest.raises(ValueError, match="reference's tasks"):
+        vf.rate_differences({"x": counts([1, 1], [1, 1])}, ref)

@@ -51,6 +51,11 @@ def interval(low, high, digits: int = 3) -> str:
     return f"[{number(low, digits)}, {number(high, digits)}]"
 
 
+def estimate(value, low, high, digits: int = 3) -> str:
+    """A point estimate with its interval: ``0.119 [0.084, 0.161]``."""
+    return f"{number(value, digits)} {interval(low, high, digits)}"
+
+
 def count(n, noun: str, plural: str | None = None) -> str:
     """``n`` as a whole number with its noun in agreeing number: '1 model', '2 models', '1,204 samples'."""
     k = int(round(float(n)))

@@ -57,7 +57,9 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["Verifier", "parse", "accepts", "failure_matrix", "verifier_counts", "rates",
-           "rates_table", "first_reaching", "ALL", "SUITES", "suite_verdicts"]
+           "rates_table", "first_reaching", "ALL", "SUITES", "suite_verdicts", "suite_family",
+           "complete_suites", "rates_for_reader",
+           "suite_reach_table", "suite_lines", "rate_differences"]
 
 #: ``m`` meaning every plus input of the task
 ALL = "all"
@@ -290,6 +292,53 @@ def rates_table(counts_by_verifier: dict, by=("model", "prompt_style"), seed: in
     return pd.DataFrame(rows)
 
 
+def rate_differences(counts_by_verifier: dict, reference: pd.DataFrame, seed: int = 0,
+                     n_resamples: int = 2000, confidence: float = 0.95) -> pd.DataFrame:
+    """Each verifier's pooled false-positive rate minus the ``reference`` verifier's, on the same
+    samples (counts of :func:`verifier_counts`), with a paired task bootstrap: every replicate
+    draws the tasks once and recomputes both rates (ratios of sums over the drawn tasks). The
+    two-sided bootstrap p-value (:func:`flaws.correlation.bootstrap_p_value`) is Holm-corrected
+    over the verifiers (:func:`flaws.stats.holm`). Columns: verifier, difference, low, high, p,
+    p_holm."""
+    from .correlation import bootstrap_p_value
+    from .stats import holm, percentile_interval, task_weights
+
+    def per_task(c):
+        t = c.groupby("task_id", sort=True)[["base_passes", "correct"]].sum()
+        return t["base_passes"] - t["correct"], t["base_passes"]
+
+    ref_wrong, ref_acc = per_task(reference)
+    w = task_weights(len(ref_acc), n_resamples, seed)
+    rows = []
+    for name, counts in counts_by_verifier.items():
+        wrong, acc = per_task(counts)
+        if not wrong.index.equals(ref_wrong.index):
+            raise ValueError(f"{name}: not the reference's tasks")
+        point = wrong.sum() / acc.sum() - ref_wrong.sum() / ref_acc.sum()
+        reps = (w @ wrong.to_numpy()) / (w @ acc.to_numpy()) - (w @ ref_wrong.to_numpy()) / (w @ ref_acc.to_numpy())
+        lo, hi = percentile_interval(reps, confidence)
+        rows.append({"verifier": name, "difference": float(point), "low": lo, "high": hi,
+                     "p": bootstrap_p_value(reps)})
+    out = pd.DataFrame(rows)
+    out["p_holm"] = holm(out["p"].to_numpy()) if len(out) else []
+    return out
+
+
+def rates_for_reader(table: pd.DataFrame, group: str = "all") -> pd.DataFrame:
+    """The rows of :func:`rates_table` for ``group`` as the book shows them: verifier, accepted
+    samples, and each rate with its 95% interval as text (:func:`flaws.book.estimate`)."""
+    from .book import estimate
+
+    g = table[table["group"] == group]
+
+    def col(name):
+        return [estimate(v, lo, hi) for v, lo, hi in zip(g[name], g[f"{name}_low"], g[f"{name}_high"])]
+
+    return pd.DataFrame({"verifier": g["verifier"].to_numpy(), "accepted samples": g["accepted"].to_numpy(),
+                         "false-positive rate [95% interval]": col("false_positive_rate"),
+                         "false-negative rate [95% interval]": col("false_negative_rate")})
+
+
 def first_reaching(curves: np.ndarray, target, ms) -> np.ndarray:
     """The first entry of ``ms`` whose curve value reaches ``target`` (None where none does).
 
@@ -368,6 +417,52 @@ def family_counts(outcomes: pd.DataFrame, family: str, ms, seeds=(0,), failures=
             c = verifier_counts(outcomes, accepts(spec, outcomes, failures), by=by)
             tables.append(c[c["task_id"].isin(tasks)].reset_index(drop=True) if tasks is not None else c)
         out[m] = tables
+    return out
+
+
+def complete_suites(outcomes: pd.DataFrame, generated: pd.DataFrame, suites=SUITES, tasks=None) -> dict:
+    """For each suite, how many of the distinct base-passing programs (of ``tasks``) that the
+    suite has a usable test for lack a result in ``generated``: ``{suite: missing}``; a suite
+    with 0 missing can be evaluated with the base tests (:func:`suite_family`)."""
+    from flaws.execute.generated_tests import CANONICAL
+
+    o = outcomes[outcomes["base_status"].eq("pass")]
+    if tasks is not None:
+        o = o[o["task_id"].isin(tasks)]
+    progs = set(zip(o["task_id"], o["solution_sha256"]))
+    out = {}
+    for suite in suites:
+        g = generated[generated["suite"] == suite]
+        tested = set(g.loc[g["solution_sha256"] == CANONICAL, "task_id"])
+        have = set(zip(g["task_id"], g["solution_sha256"]))
+        out[suite] = sum(1 for t, h in progs if t in tested and (t, h) not in have)
+    return out
+
+
+def suite_family(outcomes: pd.DataFrame, generated: pd.DataFrame, suites=SUITES,
+                 filtered=(False, True), tasks=None, by=("benchmark", "model", "prompt_style"),
+                 with_base: bool = True) -> dict:
+    """Per-task counts under each model-written suite, in :func:`family_counts`' layout:
+    ``{name: [counts]}`` with names ``codet``, ``codet:filtered``, ... in the order of ``suites``
+    and ``filtered`` (each suite's verdicts computed once, :func:`suite_verdicts`). ``generated``:
+    the table of :func:`flaws.execute.generated_tests.read`; ``tasks``, ``by``: as in
+    :func:`family_counts`.
+
+    ``with_base`` (default): the suite added to the original tests, as a practitioner holding
+    both would use it: a program is accepted when it passes the base tests and the suite (where
+    the suite has no usable test for its task, the base tests alone decide). Only base-passing
+    programs need a suite result, so this verifier is exact on a run of those. ``False``: the
+    suite alone (:func:`accepts`; every base-failing program must then have been run)."""
+    out = {}
+    base = outcomes["base_status"].eq("pass").to_numpy()
+    for suite in suites:
+        for f in filtered:
+            v = Verifier("suite", suite, filtered=f)
+            acc = accepts(v, outcomes, generated=suite_verdicts(generated, suite, f),
+                          base_failing="reject" if with_base else "error")
+            acc = acc & base if with_base else acc
+            c = verifier_counts(outcomes, acc, by=by)
+            out[v.name] = [c[c["task_id"].isin(tasks)].reset_index(drop=True) if tasks is not None else c]
     return out
 
 
@@ -470,3 +565,74 @@ def mean_counts(tables: list) -> pd.DataFrame:
 
 
 __all__ += ["mean_counts"]
+
+
+# ----------------------------------------------------------------------------------------------
+# The model-written suites: does one lift a weak model to the strongest model's single try?
+# ----------------------------------------------------------------------------------------------
+
+def _yes_no(reached: bool, share: float) -> str:
+    return f"{'yes' if reached else 'no'} ({share:.2f})"
+
+
+def suite_reach_table(family: dict, configs, target, keys=("model", "prompt_style"), seed: int = 0,
+                      n_resamples: int = 2000, confidence: float = 0.95) -> pd.DataFrame:
+    """Per verifier of ``family`` (:func:`suite_family`) and configuration: the reachable accuracy
+    at K = n with its task-bootstrap interval, and whether the ceiling reaches ``target`` (per-task
+    values whose mean is the strongest model's single-sample accuracy) at K = 10 and at K = n, by
+    :func:`smallest_m`'s rule on a one-verifier grid (the same task draws as the headline), with
+    the share of replicates in which it does. Columns: ``keys``, verifier, reachable,
+    reachable_low, reachable_high, reachable_text, k10_reached, k10_share, k10, kn_reached,
+    kn_share, kn (``k10``/``kn``: "yes (0.97)")."""
+    from .book import estimate
+    from .stats import bootstrap_mean
+
+    rows = []
+    for name, tables in family.items():
+        reach = {}
+        for label, k in (("k10", 10), ("kn", None)):
+            ceil = per_task_ceiling(tables, configs, k, keys)
+            reach[label] = (ceil, smallest_m(ceil[None], target, [name], seed=seed,
+                                             n_resamples=n_resamples, confidence=confidence))
+        for j, cfg in enumerate(configs):
+            ceil = reach["kn"][0][:, j]
+            lo, hi = bootstrap_mean(ceil, np.random.default_rng(seed), confidence, n_resamples)
+            row = {**dict(zip(keys, cfg)), "verifier": name, "reachable": float(ceil.mean()),
+                   "reachable_low": lo, "reachable_high": hi,
+                   "reachable_text": estimate(ceil.mean(), lo, hi)}
+            for label in ("k10", "kn"):
+                r = reach[label][1].loc[j]
+                row[f"{label}_reached"] = r["m"] != NEVER
+                row[f"{label}_share"] = float(r["reached_share"])
+                row[label] = _yes_no(r["m"] != NEVER, float(r["reached_share"]))
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def suite_lines(family: dict, configs, keys=("model", "prompt_style"), rs=(1.0, 4.0), seed: int = 0,
+                n_resamples: int = 2000) -> pd.DataFrame:
+    """Per verifier of ``family``: the Fig. 1a slope over ``configs`` with its two-level interval
+    (:func:`flaws.correlation.line_with_intervals`), and over every configuration of its counts
+    the number with K_opt censored at n and with K_opt = 0 at each cost ratio of ``rs``
+    (:func:`flaws.resampling.k_opt_table`). Columns: verifier, slope, low, high, slope_text,
+    configurations, censored_r1, zero_r1, ... (one pair per cost ratio, named by its value)."""
+    from .book import estimate
+    from .correlation import line_with_intervals
+    from .resampling import k_opt_table
+
+    rows = []
+    for name, tables in family.items():
+        N, B, C, _ = task_arrays(tables, configs, keys)
+        f = line_with_intervals(N, B, C, seed=seed, n_resamples=n_resamples)
+        lo, hi = f["slope_ci"]
+        row = {"verifier": name, "slope": float(f["slope"]), "low": float(lo), "high": float(hi),
+               "slope_text": estimate(f["slope"], lo, hi)}
+        k = k_opt_table(tables[0], by=keys, rs=rs)
+        row["configurations"] = int(k.groupby(list(keys)).ngroups)
+        for r in rs:
+            g = k[k["cost_ratio"] == r]
+            row[f"censored_r{r:g}"] = int(g["censored"].sum())
+            row[f"zero_r{r:g}"] = int(g["k_opt"].eq(0).sum())
+        rows.append(row)
+    return pd.DataFrame(rows)
+

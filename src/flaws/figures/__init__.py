@@ -22,11 +22,12 @@ from .leaderboard import leaderboard_fits
 from .scaling import curve_panels, fp_share_by_attempt, k_opt_heatmap
 from .style import (BOOK_FIGURE_DIR, FIGURE_DATA_DIR, ROLE_COLORS, FigureData, save_book_figure,
                     save_figure_data, use_style)
-from .verifier import ceiling_vs_m, slope_vs_m
+from .verifier import ceiling_vs_false_positive_rate, ceiling_vs_m, slope_vs_m
 
 __all__ = [
     "ROLE_COLORS", "use_style", "FigureData", "FIGURE_DATA_DIR", "BOOK_FIGURE_DIR", "save_figure_data",
     "save_book_figure", "accuracy_vs_ceiling", "ceilings_by_samples", "k_opt_heatmap",
-    "fp_share_by_attempt", "curve_panels", "ceiling_vs_m", "slope_vs_m", "leaderboard_fits",
+    "fp_share_by_attempt", "curve_panels", "ceiling_vs_m", "slope_vs_m", "ceiling_vs_false_positive_rate",
+    "leaderboard_fits",
     "adherence_by_outcome", "within_task_differences",
 ]
