@@ -9,8 +9,11 @@ def test_effect_reproduced_needs_sign_significance_and_paper_inside():
     assert v.effect(0.22, 0.20, (0.10, 0.30), 0.001) == "reproduced"
     # paper outside our interval, still significant and same sign: partly
     assert v.effect(0.40, 0.20, (0.10, 0.30), 0.001) == "partly reproduced"
-    # paper inside but not significant: partly
-    assert v.effect(0.22, 0.20, (-0.05, 0.45), 0.20) == "partly reproduced"
+    # paper inside, not significant, the interval holds 0 too: the data cannot tell
+    assert v.effect(0.22, 0.20, (-0.05, 0.45), 0.20) == "inconclusive"
+    assert v.effect(0.22, -0.02, (-0.25, 0.30), 0.70, kind="supported") == "inconclusive"
+    # paper inside, not significant by its test while the interval excludes 0: partly
+    assert v.effect(0.22, 0.20, (0.01, 0.45), 0.07) == "partly reproduced"
     # same sign, neither: not
     assert v.effect(0.80, 0.20, (-0.05, 0.45), 0.20) == "not reproduced"
     # opposite sign, significant: not

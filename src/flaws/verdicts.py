@@ -9,9 +9,11 @@ The rules (``book/report.md`` states them in the same words):
     estimate with a 95% interval and a p-value (already corrected for multiple comparisons where
     there is a family of tests).
     *reproduced*: our estimate has the paper's sign, is significant (p < alpha) and the paper's
-    estimate lies inside our interval. *partly reproduced*: our estimate has the paper's sign and
-    exactly one of the other two holds (significant but of another size, or of a compatible size
-    but not significant). *not reproduced*: anything else (the opposite sign, or neither).
+    estimate lies inside our interval. *inconclusive*: our estimate is not significant and its
+    interval holds both 0 and the paper's estimate: the data cannot tell the paper's effect from
+    none. *partly reproduced*: our estimate has the paper's sign and exactly one of the other two
+    holds (significant but of another size, or of a compatible size but not significant while
+    the interval excludes 0). *not reproduced*: anything else (the opposite sign, or neither).
 
 :func:`share`
     A claim about each member of a group (each weak model lies below the cutoff; each cost ratio
@@ -47,6 +49,7 @@ WORDS = (
     "reproduced", "partly reproduced", "not reproduced",
     "supported", "partly supported", "not supported",
     "consistent with the paper's fit", "not consistent with the paper's fit",
+    "inconclusive",
 )
 ALPHA = 0.05
 
@@ -75,6 +78,8 @@ def effect(paper: float, ours: float, ci: Sequence[float], p: float, *, alpha: f
     inside = lo <= paper <= hi
     if same_sign and significant and inside:
         return word(2, kind)
+    if not significant and inside and lo <= 0 <= hi:
+        return "inconclusive"
     if same_sign and (significant or inside):
         return word(1, kind)
     return word(0, kind)
