@@ -73,8 +73,8 @@ def accuracy_vs_ceiling(summary, fit, paper_points, paper_fit, cutoff: float, st
         for x, y, y_text, name in zip(side.accuracy, side.conditional_accuracy, heights, side.model):
             ax.annotate(name, (x, y), xytext=(x - 0.045 if left else x + 0.045, y_text), fontsize=8,
                         va="center", ha="right" if left else "left",
-                        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85},
-                        arrowprops={"arrowstyle": "-", "color": "0.5", "lw": 0.6})
+                        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.92},
+                        arrowprops={"arrowstyle": "-", "color": "0.5", "lw": 0.6}, zorder=5)
     ax.axhline(cutoff, **CUTOFF_STYLE, label=f"cutoff: single-sample accuracy of {strongest}")
     ax.set_xlim(0, 1)
     ax.set_ylim(0.4, 1.0)
@@ -104,6 +104,8 @@ def ceilings_by_samples(tables: dict, cutoff: float, strongest: str):
         ax.set_title(name, fontsize=10)
         ax.set_xlabel("samples per task m")
     axes[0][0].set_ylabel("accuracy of resampling")
-    axes[0][0].legend(fontsize=7, loc="lower right")
-    fig.tight_layout()
+    # one legend under the panels, off the data (band: 95% task bootstrap of the reachable accuracy)
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=2, fontsize=9, bbox_to_anchor=(0.5, 0))
+    fig.tight_layout(rect=(0, 0.7 / fig.get_size_inches()[1], 1, 1))
     return fig
