@@ -96,7 +96,7 @@ def test_k_opt_heatmaps_colour_budgets_on_a_log_scale_and_explain_the_marks():
     shade = heat[0].collections[0]
     assert shade.norm.vmax == np.log10(200)  # one colour scale: the largest budget shown, log10(K + 1)
     ticks = [t.get_text() for t in shade.colorbar.ax.get_yticklabels()]
-    assert ticks[:3] == ["0", "1", "2"] and "100" in ticks  # the colour bar speaks in budgets
+    assert ticks == ["0", "5", "50"]  # the colour bar speaks in budgets (every third mark on a short heatmap)
     assert np.ma.is_masked(shade.get_array()[0])  # the censored cell is not coloured
     texts = [t.get_text() for t in heat[0].texts]
     assert "≥" in texts and "199" in texts and "≥ 20" not in texts

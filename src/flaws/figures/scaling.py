@@ -6,7 +6,8 @@ from __future__ import annotations
 from .style import ROLE_COLORS
 
 
-#: budgets marked on the colour bar of a K_opt heatmap (the colour is log10(K_opt + 1))
+#: budgets marked on the colour bar of a K_opt heatmap (the colour is log10(K_opt + 1)); every third
+#: of them on a heatmap of fewer than six rows
 K_TICKS = (0, 1, 2, 5, 10, 20, 50, 100, 200)
 
 
@@ -31,10 +32,11 @@ def k_opt_heatmap(k, censored, labels, ax, title: str = "", xlabel: str = "cost 
     text = lab.mask(censored.astype(bool) & lab.apply(lambda col: col.str.startswith("≥")), "≥")
     top = vmax if vmax is not None else float(np.nanmax(shade.to_numpy())) if np.isfinite(shade.to_numpy()).any() else 1.0
     sns.heatmap(shade, annot=text.mask(censored.astype(bool), ""), fmt="", cmap="viridis", cbar=colorbar,
-                cbar_kws={"label": "K_opt (colour: log scale)", "fraction": 0.06, "pad": 0.02} if colorbar else None,
+                cbar_kws={"label": "K_opt (colour: log scale)" if len(k) >= 6 else "K_opt (log)", "fraction": 0.06,
+                          "pad": 0.02} if colorbar else None,
                 linewidths=0.5, annot_kws={"size": annot_size}, ax=ax, vmin=0, vmax=top)
     if colorbar:
-        ticks = [t for t in K_TICKS if np.log10(t + 1) <= top + 1e-9]
+        ticks = [t for t in (K_TICKS if len(k) >= 6 else K_TICKS[::3]) if np.log10(t + 1) <= top + 1e-9]
         cbar = ax.collections[0].colorbar
         cbar.set_ticks([np.log10(t + 1) for t in ticks], labels=[str(t) for t in ticks])
     for i, j in zip(*np.nonzero(cens)):
@@ -75,7 +77,7 @@ def k_opt_heatmaps(panels: dict, xlabel: str = "cost ratio r", notes=(), width: 
     import numpy as np
 
     rows = [len(k) for k, _, _ in panels.values()]
-    heights = [row_height * r + 0.9 for r in rows]
+    heights = [max(row_height * r + 0.9, 2.1) for r in rows]  # a short heatmap still has room for its colour bar
     any_ge = any((c.to_numpy(dtype=bool) & lab.astype(str).apply(lambda col: col.str.startswith("≥")).to_numpy()).any()
                  for _, c, lab in panels.values())
     any_zero = any(((k.to_numpy() == 0) & ~c.to_numpy(dtype=bool)).any() for k, c, _ in panels.values())
