@@ -73,8 +73,8 @@ def accuracy_vs_ceiling(summary, fit, paper_points, paper_fit, cutoff: float, st
         for x, y, y_text, name in zip(side.accuracy, side.conditional_accuracy, heights, side.model):
             ax.annotate(name, (x, y), xytext=(x - 0.045 if left else x + 0.045, y_text), fontsize=8,
                         va="center", ha="right" if left else "left",
-                        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.92},
-                        arrowprops={"arrowstyle": "-", "color": "0.5", "lw": 0.6}, zorder=5)
+                        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85},
+                        arrowprops={"arrowstyle": "-", "color": "0.5", "lw": 0.6})
     ax.axhline(cutoff, **CUTOFF_STYLE, label=f"cutoff: single-sample accuracy of {strongest}")
     ax.set_xlim(0, 1)
     ax.set_ylim(0.4, 1.0)
