@@ -93,3 +93,58 @@ def test_ceiling_vs_false_positive_rate_draws_one_panel_per_configuration():
     # one line for the first-m family, one marker per suite, the cutoff
     assert len(shown[0].lines) == 1 + 3 + 1
     assert any("CodeT" in t.get_text() for t in fig.legends[0].get_texts())
+
+
+def _heatmap_inputs():
+    k = pd.DataFrame({"0": [20, 199], "1": [3, 0]}, index=["a [n = 20]", "b [n = 200]"])
+    cens = pd.DataFrame({"0": [True, False], "1": [False, False]}, index=k.index)
+    lab = pd.DataFrame({"0": ["≥ 20", "199"], "1": ["3", "0"]}, index=k.index)
+    return k, cens, lab
+
+
+def test_k_opt_heatmaps_colour_budgets_on_a_log_scale_and_explain_the_marks():
+    import matplotlib.pyplot as plt
+
+    k, cens, lab = _heatmap_inputs()
+    fig = figures.k_opt_heatmaps({"one": (k, cens, lab), "two": (k, cens, lab)}, notes=["∞: unbounded"])
+    heat = [ax for ax in fig.axes if ax.get_title() in ("one", "two")]
+    assert len(heat) == 2  # stacked, one heatmap each
+    shade = heat[0].collections[0]
+    assert shade.norm.vmax == np.log10(200)  # one colour scale: the largest budget shown, log10(K + 1)
+    ticks = [t.get_text() for t in shade.colorbar.ax.get_yticklabels()]
+    assert ticks == ["0", "5", "50"]  # the colour bar speaks in budgets (every third mark on a short heatmap)
+    assert np.ma.is_masked(shade.get_array()[0])  # the censored cell is not coloured
+    texts = [t.get_text() for t in heat[0].texts]
+    assert "≥" in texts and "199" in texts and "≥ 20" not in texts
+    assert [t.get_text() for t in heat[0].get_yticklabels()] == ["a\n[n = 20]", "b\n[n = 200]"]
+    assert min(t.get_fontsize() for t in heat[0].texts) >= 10  # readable at the column's width
+    (legend,) = fig.legends
+    assert [t.get_text().split(":")[0] for t in legend.get_texts()] == ["≥ (hatched)", "0", "∞"]
+    plt.close(fig)
+
+
+def test_curve_panels_draws_dots_above_lines_and_keeps_the_legend_off_the_axes():
+    import matplotlib.pyplot as plt
+
+    x = np.arange(1, 6)
+    curves = pd.concat([pd.DataFrame({"panel": "p", "series": f"{kind}, r = {r}", "colour": r, "style": style,
+                                      "x": x, "y": r + x / 10}) for r in (0, 1) for kind, style in
+                        (("exact", "solid"), ("Monte Carlo", "dots"))])
+    fig = figures.curve_panels(curves, ncols=1)
+    ax = fig.axes[0]
+    lines = {line.get_label(): line for line in ax.lines}
+    dots, line = lines["Monte Carlo, r = 0"], lines["exact, r = 0"]
+    assert dots.get_linestyle() == "None" and dots.get_marker() == "o" and dots.get_zorder() > line.get_zorder()
+    assert dots.get_color() == line.get_color()  # one colour per cost ratio
+    (legend,) = fig.legends
+    assert [t.get_text() for t in legend.get_texts()] == ["exact, r = 0", "Monte Carlo, r = 0", "exact, r = 1",
+                                                          "Monte Carlo, r = 1"]  # one column per cost ratio
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    assert legend.get_window_extent(renderer).y1 <= ax.get_window_extent(renderer).y0  # under the axes
+    fig2 = figures.curve_panels(curves.assign(panel=["p", "q"] * 10), ncols=1, legend="panels", sharey=False)
+    for a in fig2.axes:
+        fig2.canvas.draw()
+        assert a.get_legend().get_window_extent(fig2.canvas.get_renderer()).y1 <= a.get_window_extent().y0
+    plt.close(fig)
+    plt.close(fig2)

@@ -104,6 +104,8 @@ def ceilings_by_samples(tables: dict, cutoff: float, strongest: str):
         ax.set_title(name, fontsize=10)
         ax.set_xlabel("samples per task m")
     axes[0][0].set_ylabel("accuracy of resampling")
-    axes[0][0].legend(fontsize=7, loc="lower right")
-    fig.tight_layout()
+    # one legend under the panels, off the data (band: 95% task bootstrap of the reachable accuracy)
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=2, fontsize=9, bbox_to_anchor=(0.5, 0))
+    fig.tight_layout(rect=(0, 0.7 / fig.get_size_inches()[1], 1, 1))
     return fig

@@ -6,26 +6,91 @@ from __future__ import annotations
 from .style import ROLE_COLORS
 
 
-def k_opt_heatmap(k, censored, labels, ax, title: str = "", xlabel: str = "cost ratio r", vmax: float | None = None):
-    """Heatmap of optimal budgets: cells coloured by log10(K_opt + 1) and annotated with
-    ``labels``; *censored* cells (the optimum is the cap or more, "≥ n") are greyed and hatched,
-    since their colour would show a value we do not know. ``k``, ``censored`` and ``labels`` are
-    DataFrames of the same shape (rows: configurations, columns: cost ratios). Pass the same
-    ``vmax`` to heatmaps shown side by side so that colours mean the same budgets."""
+#: budgets marked on the colour bar of a K_opt heatmap (the colour is log10(K_opt + 1)); every third
+#: of them on a heatmap of fewer than six rows
+K_TICKS = (0, 1, 2, 5, 10, 20, 50, 100, 200)
+
+
+def k_opt_heatmap(k, censored, labels, ax, title: str = "", xlabel: str = "cost ratio r", vmax: float | None = None,
+                  annot_size: float = 10, colorbar: bool = True, wrap_labels: bool = False):
+    """Heatmap of optimal budgets: the colour is K_opt itself on a log scale (log10(K_opt + 1), the
+    colour bar labelled in budgets), each cell annotated with ``labels``. *Censored* cells (the
+    optimum is the cap n or more, labels "≥ n") are not coloured, since their colour would show a
+    value we do not know: they are light grey, hatched, and marked "≥" (the row label should give
+    n); other labels ("∞", numbers) are written as they are. ``k``, ``censored`` and ``labels``
+    are DataFrames of the same shape (rows: configurations, columns: cost ratios). Pass the same
+    ``vmax`` to heatmaps shown side by side so that colours mean the same budgets; ``annot_size``
+    is the cells' font size in points (size the figure so it stays readable at the book's column
+    width); ``wrap_labels`` puts a row label's bracket ("[n = 20]") on a second line."""
     import matplotlib.patches as mpatches
     import numpy as np
     import seaborn as sns
 
+    cens = censored.to_numpy(dtype=bool)
     shade = np.log10(k.astype(float) + 1).mask(censored.astype(bool))
-    sns.heatmap(shade, annot=labels, fmt="", cmap="viridis", cbar_kws={"label": "log10(K_opt + 1)"},
-                linewidths=0.5, annot_kws={"size": 7}, ax=ax, vmin=0, vmax=vmax)
-    for i, j in zip(*np.nonzero(censored.to_numpy(dtype=bool))):
-        ax.add_patch(mpatches.Rectangle((j, i), 1, 1, facecolor="0.85", edgecolor="0.55", hatch="///", lw=0))
-        ax.text(j + 0.5, i + 0.5, labels.iat[i, j], ha="center", va="center", fontsize=7, color="0.1")
-    ax.set_xlabel(xlabel)
+    lab = labels.astype(str)
+    text = lab.mask(censored.astype(bool) & lab.apply(lambda col: col.str.startswith("≥")), "≥")
+    top = vmax if vmax is not None else float(np.nanmax(shade.to_numpy())) if np.isfinite(shade.to_numpy()).any() else 1.0
+    sns.heatmap(shade, annot=text.mask(censored.astype(bool), ""), fmt="", cmap="viridis", cbar=colorbar,
+                cbar_kws={"label": "K_opt (colour: log scale)" if len(k) >= 6 else "K_opt (log)", "fraction": 0.06,
+                          "pad": 0.02} if colorbar else None,
+                linewidths=0.5, annot_kws={"size": annot_size}, ax=ax, vmin=0, vmax=top)
+    if colorbar:
+        ticks = [t for t in (K_TICKS if len(k) >= 6 else K_TICKS[::3]) if np.log10(t + 1) <= top + 1e-9]
+        cbar = ax.collections[0].colorbar
+        cbar.set_ticks([np.log10(t + 1) for t in ticks], labels=[str(t) for t in ticks])
+    for i, j in zip(*np.nonzero(cens)):
+        ax.add_patch(mpatches.Rectangle((j, i), 1, 1, facecolor="0.88", edgecolor="0.6", hatch="///", lw=0))
+        ax.text(j + 0.5, i + 0.5, text.iat[i, j], ha="center", va="center", fontsize=annot_size, color="0.1",
+                bbox={"boxstyle": "square,pad=0.1", "fc": "0.88", "ec": "none"})
+    if wrap_labels:
+        ax.set_yticks(ax.get_yticks(), [str(r).replace(" [", "\n[") for r in k.index], rotation=0)
+    ax.tick_params(labelsize=annot_size)
+    ax.set_xlabel(xlabel, fontsize=annot_size)
     ax.set_ylabel("")
-    ax.set_title(title, fontsize=10)
+    ax.set_title(title, fontsize=annot_size + 1)
     return ax
+
+
+def k_opt_legend(fig, y: float = 0.0, fontsize: float = 9, notes=(), censored: bool = True, zero: bool = True):
+    """A legend under a figure of K_opt heatmaps, its top at height ``y`` (figure fraction): what a
+    hatched "≥" cell means (``censored``), what a 0 means (``zero``), then each of ``notes``."""
+    import matplotlib.patches as mpatches
+
+    blank = {"facecolor": "none", "edgecolor": "none"}
+    handles = [mpatches.Patch(facecolor="0.88", edgecolor="0.6", hatch="///",
+                              label="≥ (hatched): censored, K_opt is the row's n samples per task or more")] if censored else []
+    handles += [mpatches.Patch(**blank, label="0: not answering is best")] if zero else []
+    handles += [mpatches.Patch(**blank, label=note) for note in notes]
+    return fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, y), ncol=1, fontsize=fontsize,
+                      frameon=False)
+
+
+def k_opt_heatmaps(panels: dict, xlabel: str = "cost ratio r", notes=(), width: float = 8.5,
+                   row_height: float = 0.42, annot_size: float = 10.5):
+    """One or more K_opt heatmaps stacked (one above the other, so each keeps the column's width),
+    colours on one scale, and a legend under them saying what "≥" (hatched), 0 and each of
+    ``notes`` (extra legend lines, e.g. what "∞" means) stand for. ``panels``: title -> (k,
+    censored, labels) as for :func:`k_opt_heatmap`; row labels are wrapped before a bracket.
+    Returns the figure."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    rows = [len(k) for k, _, _ in panels.values()]
+    heights = [max(row_height * r + 0.9, 2.1) for r in rows]  # a short heatmap still has room for its colour bar
+    any_ge = any((c.to_numpy(dtype=bool) & lab.astype(str).apply(lambda col: col.str.startswith("≥")).to_numpy()).any()
+                 for _, c, lab in panels.values())
+    any_zero = any(((k.to_numpy() == 0) & ~c.to_numpy(dtype=bool)).any() for k, c, _ in panels.values())
+    legend_h = 0.25 * (any_ge + any_zero + len(notes)) + 0.3
+    fig, axes = plt.subplots(len(panels), 1, figsize=(width, sum(heights) + legend_h), squeeze=False,
+                             gridspec_kw={"height_ratios": heights})
+    vmax = max(float(np.log10(k.astype(float).to_numpy().max() + 1)) for k, _, _ in panels.values())
+    for ax, (title, (k, cens, lab)) in zip(axes[:, 0], panels.items()):
+        k_opt_heatmap(k, cens, lab, ax, title=title, xlabel=xlabel, vmax=vmax, annot_size=annot_size, wrap_labels=True)
+    bottom = legend_h / fig.get_size_inches()[1]
+    k_opt_legend(fig, y=bottom, fontsize=annot_size - 1, notes=notes, censored=any_ge, zero=any_zero)
+    fig.tight_layout(rect=(0, bottom, 1, 1))
+    return fig
 
 
 def fp_share_by_attempt(tables: dict, ax, reference: dict | None = None, reference_label: str = "paper"):
@@ -55,16 +120,32 @@ def fp_share_by_attempt(tables: dict, ax, reference: dict | None = None, referen
     ax.set_xlabel("attempt at which the accepted program was drawn")
     ax.set_ylabel("share of false positives")
     ax.set_ylim(0, None)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)  # under the axes, off the data
     return ax
 
 
+def _legend_entries(axes, order):
+    """Each label once (first handle drawn for it), grouped by colour key in ``order`` so that a
+    legend with one column per key reads as one column per key."""
+    seen = {}
+    for ax in axes:
+        for h, lab in zip(*ax.get_legend_handles_labels()):
+            seen.setdefault(lab, h)
+    labels = sorted(seen, key=lambda lab: order.get(lab, len(order)))
+    return [seen[lab] for lab in labels], labels
+
+
 def curve_panels(curves, ncols: int = 4, ylabel: str = "mean expected reward per task",
-                 panel_size=(3.2, 2.5), xlabel: str = "budget K", logx: bool = True, sharey: bool = True):
+                 panel_size=(3.2, 2.5), xlabel: str = "budget K", logx: bool = True, sharey: bool = True,
+                 legend: str = "figure", fontsize: float = 9):
     """Small multiples of curves: ``curves`` is a long DataFrame with columns panel, series, x, y
-    and optionally style ("solid" / "dashed" / "dotted") and colour (a key: series with the same key share a
-    colour; default the series); one panel per ``panel`` value in order of appearance, the same
-    series colour in every panel. Returns the figure."""
+    and optionally style ("solid" / "dashed" / "dotted", or "dots": markers only, drawn above the
+    lines with a white edge so they stay visible where they sit on a line) and colour (a key:
+    series with the same key share a colour; default the series); one panel per ``panel`` value in
+    order of appearance, the same series colour in every panel. Legends never cover the curves:
+    ``legend="figure"`` puts one legend under all panels, one column per colour key when there
+    are at most five; ``legend="panels"`` puts each panel's own legend under it. Returns the
+    figure."""
     import matplotlib.pyplot as plt
     import numpy as np
 
@@ -72,6 +153,8 @@ def curve_panels(curves, ncols: int = 4, ylabel: str = "mean expected reward per
     series = list(dict.fromkeys(curves["series"]))
     keys = curves["colour"] if "colour" in curves else curves["series"]
     colour = {k: f"C{i}" for i, k in enumerate(dict.fromkeys(keys))}
+    key_of = dict(zip(curves["series"], keys))
+    order = {s: (list(colour).index(key_of[s]), i) for i, s in enumerate(series)}
     ncols = min(ncols, len(panels))
     nrows = int(np.ceil(len(panels) / ncols))
     fig, axes = plt.subplots(nrows, ncols, figsize=(panel_size[0] * ncols, panel_size[1] * nrows),
@@ -80,26 +163,40 @@ def curve_panels(curves, ncols: int = 4, ylabel: str = "mean expected reward per
         for s in series:
             d = curves[(curves["panel"] == p) & (curves["series"] == s)]
             if len(d):
-                ls = {"dashed": "--", "dotted": ":"}.get(d["style"].iloc[0] if "style" in d else "solid", "-")
-                key = d["colour"].iloc[0] if "colour" in d else s
-                ax.plot(d["x"], d["y"], ls, color=colour[key], lw=1.3, label=s)
-        ax.axhline(0, color="0.6", lw=0.6)
+                style = d["style"].iloc[0] if "style" in d else "solid"
+                c = colour[d["colour"].iloc[0] if "colour" in d else s]
+                if style == "dots":
+                    ax.plot(d["x"], d["y"], "o", color=c, ms=5.5, mec="white", mew=0.8, zorder=3, label=s)
+                else:
+                    ls = {"dashed": "--", "dotted": ":"}.get(style, "-")
+                    ax.plot(d["x"], d["y"], ls, color=c, lw=1.4, zorder=2, label=s)
+        ax.axhline(0, color="0.6", lw=0.6, zorder=1)
         if logx:
             ax.set_xscale("log")
-        ax.set_title(p, fontsize=8)
-        ax.set_xlabel(xlabel, fontsize=8)
+        ax.set_title(p, fontsize=fontsize)
+        ax.set_xlabel(xlabel, fontsize=fontsize)
+        ax.tick_params(labelsize=fontsize)
     for ax in axes.ravel()[len(panels):]:
         ax.axis("off")
-    for ax in axes[:, 0] if sharey else axes.ravel()[:len(panels)]:
-        ax.set_ylabel(ylabel, fontsize=8)
-    seen = {}
-    for ax in axes.ravel():
-        for h, lab in zip(*ax.get_legend_handles_labels()):
-            seen.setdefault(lab, h)
-    handles, labels = list(seen.values()), list(seen)
-    ncol = min(len(labels), 4)
+    if sharey and nrows > 1:
+        fig.supylabel(ylabel, fontsize=fontsize)  # once, not repeated (and overlapping) on every row
+    else:
+        for ax in axes[:, 0] if sharey else axes.ravel()[:len(panels)]:
+            ax.set_ylabel(ylabel, fontsize=fontsize)
+    if legend == "panels":
+        for ax in axes.ravel()[:len(panels)]:
+            handles, labels = _legend_entries([ax], order)
+            n_keys = len({key_of[lab] for lab in labels})
+            drop = 0.75 / ax.get_position().height / fig.get_size_inches()[1]  # 0.75 in: under the x label
+            ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -drop), fontsize=fontsize,
+                      ncol=n_keys if n_keys <= 3 and len(labels) % n_keys == 0 else 2)
+        fig.tight_layout()
+        return fig
+    handles, labels = _legend_entries(axes.ravel(), order)
+    n_keys = len({key_of[lab] for lab in labels})
+    ncol = n_keys if n_keys <= 5 and len(labels) % n_keys == 0 else min(len(labels), 3)
     height = fig.get_size_inches()[1]
-    bottom = min(0.4, (0.22 * int(np.ceil(len(labels) / ncol)) + 0.1) / height)
-    fig.legend(handles, labels, loc="lower center", ncol=ncol, fontsize=8, bbox_to_anchor=(0.5, 0))
+    bottom = min(0.45, (0.24 * int(np.ceil(len(labels) / ncol)) + 0.15) / height)
+    fig.legend(handles, labels, loc="lower center", ncol=ncol, fontsize=fontsize, bbox_to_anchor=(0.5, 0))
     fig.tight_layout(rect=(0, bottom, 1, 1))
     return fig
