@@ -107,6 +107,48 @@ def test_curve_panels_one_axis_per_panel_and_shared_colours():
     plt.close(fig)
 
 
+
+def _two_sets():
+    """Two sets of 3 samples per task. "a": one task always solved, one whose single base pass is
+    a false positive, one whose single base pass is correct. "b": no false positive at all."""
+    return pd.DataFrame({"model": ["a", "a", "a", "b", "b"], "task_id": ["t1", "t2", "t3", "t1", "t2"],
+                         "n": [3] * 5, "base_passes": [3, 1, 1, 1, 0], "correct": [3, 0, 1, 1, 0]})
+
+
+def test_k_opt_curve_data_marks_each_curve_at_its_optimum():
+    from flaws import figures, resampling
+
+    counts = _two_sets()
+    curves = resampling.scaling_curves(counts, by=("model",), rs=[0.0, 2.0, 8.0])
+    table = resampling.k_opt_table(counts, by=("model",), rs=[0.0, 2.0, 8.0])
+    lines, marks = figures.k_opt_curve_data(curves, table, ratios=(0, 2, 8))
+    assert sorted(set(lines.series)) == ["r = 0 (reachable accuracy)", "r = 2", "r = 8"]
+    assert len(lines) == 2 * 3 * 3  # two sets, three ratios, budgets 1..3
+    # a: reward (1 + K/3 - r K/3) / 3 with r = 0 rises to the last draw (censored); with r = 2
+    # it falls, K_opt = 1; with r = 8 it is negative, K_opt = 0 (no mark). b: no false positive,
+    # the reward K/6 rises to the last draw at every cost ratio.
+    got = {(m.panel, m.colour): (m.x, m.censored) for m in marks.itertuples()}
+    assert got == {("a", 0.0): (3, True), ("a", 2.0): (1, False),
+                   ("b", 0.0): (3, True), ("b", 2.0): (3, True), ("b", 8.0): (3, True)}
+    for m in marks.itertuples():  # every mark sits on its curve
+        on = lines[(lines.panel == m.panel) & (lines.colour == m.colour) & (lines.x == m.x)]
+        assert on.y.iloc[0] == pytest.approx(m.y)
+
+
+def test_k_opt_curves_draws_filled_and_open_marks_with_a_legend():
+    from flaws import figures, resampling
+
+    counts = _two_sets()
+    fig = figures.k_opt_curves(resampling.scaling_curves(counts, by=("model",), rs=[0.0, 2.0]),
+                               resampling.k_opt_table(counts, by=("model",), rs=[0.0, 2.0]), ratios=(0, 2))
+    a = [ax for ax in fig.axes if ax.get_title() == "a"][0]
+    markers = [line.get_marker() for line in a.lines if line.get_label() == "_nolegend_"]
+    assert sorted(markers) == [">", "o"]  # r = 0 censored at 3, r = 2 optimal at 1
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert labels[:2] == ["r = 0 (reachable accuracy)", "r = 2"]
+    assert "K_opt censored (the optimum is n or more)" in labels and "K_opt (the optimal budget)" in labels
+    plt.close(fig)
+
 def test_save_book_figure_is_byte_stable(tmp_path):
     import matplotlib as mpl
     import matplotlib.pyplot as plt

@@ -172,6 +172,14 @@ def test_tables():
     assert set(curves.columns) >= {"cost_ratio", "k", "reward", "reward_with_replacement"}
 
 
+
+def test_budget_free_tasks_are_exactly_those_with_a_flat_reward():
+    n, b, c = [4, 4, 4, 4, 1], [0, 4, 2, 1, 1], [0, 3, 1, 1, 0]
+    assert rs.budget_free(n, b).tolist() == [True, True, False, False, True]
+    reward = rs.expected_reward(n, b, c, [1, 2, 3, 4], [0.0, 2.0])  # (ratios, tasks, budgets)
+    flat = np.all(np.isclose(reward, reward[:, :, :1]), axis=(0, 2))
+    assert flat.tolist() == [True, True, False, False, True]
+
 def test_cost_ratios_and_format():
     assert rs.COST_RATIOS[:3] == (0.0, 0.1, 0.2) and rs.COST_RATIOS[-4:] == (2.0, 4.0, 8.0, 10.0)
     assert [rs.format_ratio(r) for r in (0.0, 0.1, 1.0, 10.0)] == ["0", "0.1", "1", "10"]

@@ -128,6 +128,17 @@ def value_if_found(b, c, rs) -> np.ndarray:
     return good[None, :] - rs[:, None] * bad[None, :]
 
 
+def budget_free(n, b) -> np.ndarray:
+    """Per task, whether its expected reward is the same at every budget K >= 1: none of its
+    samples passes base (b = 0, nothing is ever accepted) or all do (b = n, the first draw is
+    accepted). Any other task gains a chance of acceptance with each draw up to K = n."""
+    n, b = _as_counts(n, b)
+    return (b == 0) | (b == n)
+
+
+__all__ += ["budget_free"]
+
+
 def expected_reward(n, b, c, ks, rs) -> np.ndarray:
     """Exact expected reward per cost ratio, task and budget; shape (len(rs), tasks, len(ks))."""
     n, b, c = _as_counts(n, b, c)

@@ -137,15 +137,17 @@ def _legend_entries(axes, order):
 
 def curve_panels(curves, ncols: int = 4, ylabel: str = "mean expected reward per task",
                  panel_size=(3.2, 2.5), xlabel: str = "budget K", logx: bool = True, sharey: bool = True,
-                 legend: str = "figure", fontsize: float = 9):
+                 legend: str = "figure", fontsize: float = 9, marks=None):
     """Small multiples of curves: ``curves`` is a long DataFrame with columns panel, series, x, y
     and optionally style ("solid" / "dashed" / "dotted", or "dots": markers only, drawn above the
     lines with a white edge so they stay visible where they sit on a line) and colour (a key:
     series with the same key share a colour; default the series); one panel per ``panel`` value in
     order of appearance, the same series colour in every panel. Legends never cover the curves:
     ``legend="figure"`` puts one legend under all panels, one column per colour key when there
-    are at most five; ``legend="panels"`` puts each panel's own legend under it. Returns the
-    figure."""
+    are at most five; ``legend="panels"`` puts each panel's own legend under it. ``marks``
+    (optional) is a DataFrame of points to mark on the curves, with columns panel, x, y, colour
+    (the key of the series they belong to) and censored: a filled circle for an optimum, an open
+    right-pointing triangle for a censored one (the optimum is x or more). Returns the figure."""
     import matplotlib.pyplot as plt
     import numpy as np
 
@@ -170,6 +172,11 @@ def curve_panels(curves, ncols: int = 4, ylabel: str = "mean expected reward per
                 else:
                     ls = {"dashed": "--", "dotted": ":"}.get(style, "-")
                     ax.plot(d["x"], d["y"], ls, color=c, lw=1.4, zorder=2, label=s)
+        if marks is not None:
+            for m in marks[marks["panel"] == p].itertuples(index=False):
+                c = colour.get(m.colour, "0.2")
+                ax.plot([m.x], [m.y], ">" if m.censored else "o", ms=7, mec=c, mew=1.4, zorder=4,
+                        mfc="white" if m.censored else c, label="_nolegend_")
         ax.axhline(0, color="0.6", lw=0.6, zorder=1)
         if logx:
             ax.set_xscale("log")
@@ -195,8 +202,51 @@ def curve_panels(curves, ncols: int = 4, ylabel: str = "mean expected reward per
     handles, labels = _legend_entries(axes.ravel(), order)
     n_keys = len({key_of[lab] for lab in labels})
     ncol = n_keys if n_keys <= 5 and len(labels) % n_keys == 0 else min(len(labels), 3)
+    if marks is not None and len(marks):
+        from matplotlib.lines import Line2D
+
+        for cens, marker, text in ((False, "o", "K_opt (the optimal budget)"),
+                                   (True, ">", "K_opt censored (the optimum is n or more)")):
+            if (marks["censored"].astype(bool) == cens).any():
+                labels.append(text)
+                handles.append(Line2D([], [], ls="none", marker=marker, ms=7, mec="0.2", mew=1.4,
+                                      mfc="white" if cens else "0.2"))
+        ncol = min(len(labels), 4)
     height = fig.get_size_inches()[1]
     bottom = min(0.45, (0.24 * int(np.ceil(len(labels) / ncol)) + 0.15) / height)
     fig.legend(handles, labels, loc="lower center", ncol=ncol, fontsize=fontsize, bbox_to_anchor=(0.5, 0))
     fig.tight_layout(rect=(0, bottom, 1, 1))
     return fig
+
+
+def k_opt_curve_data(curves, table, by: str = "model", ratios=(0.0, 1.0, 2.0, 4.0)):
+    """The two long tables behind :func:`k_opt_curves`, from :func:`flaws.resampling.scaling_curves`
+    (``curves``) and :func:`flaws.resampling.k_opt_table` (``table``) grouped by the same ``by``.
+    ``lines``: panel (the value of ``by``), series ("r = 0 (reachable accuracy)", "r = 1", ...),
+    colour (the cost ratio), x (budget K), y (exact mean reward). ``marks``: panel, colour, x
+    (K_opt), y (the maximum mean reward), censored, one per panel and cost ratio with K_opt >= 1
+    (K_opt = 0, not answering, is no point on the curve)."""
+    import pandas as pd
+
+    ratios = [float(r) for r in ratios]
+    c = curves[curves["cost_ratio"].isin(ratios)]
+    name = {r: f"r = {r:g}" + (" (reachable accuracy)" if r == 0 else "") for r in ratios}
+    lines = pd.DataFrame({"panel": c[by].to_numpy(), "series": c["cost_ratio"].map(name).to_numpy(),
+                          "colour": c["cost_ratio"].to_numpy(), "x": c["k"].to_numpy(),
+                          "y": c["reward"].to_numpy()})
+    lines = lines.sort_values(["panel", "colour", "x"], kind="stable").reset_index(drop=True)
+    t = table[table["cost_ratio"].isin(ratios) & (table["k_opt"] >= 1)]
+    marks = pd.DataFrame({"panel": t[by].to_numpy(), "colour": t["cost_ratio"].to_numpy(),
+                          "x": t["k_opt"].to_numpy(), "y": t["max_reward"].to_numpy(),
+                          "censored": t["censored"].astype(bool).to_numpy()})
+    return lines, marks.reset_index(drop=True)
+
+
+def k_opt_curves(curves, table, by: str = "model", ratios=(0.0, 1.0, 2.0, 4.0), ncols: int = 3,
+                 panel_size=(4.2, 3.6), logx: bool = False):
+    """Exact reward curves at a few cost ratios, one panel per group, each curve marked at its
+    K_opt (:func:`k_opt_curve_data`, drawn by :func:`curve_panels`); the r = 0 curve is the
+    reachable accuracy. Returns the figure."""
+    lines, marks = k_opt_curve_data(curves, table, by=by, ratios=ratios)
+    return curve_panels(lines, ncols=ncols, panel_size=panel_size, logx=logx, marks=marks,
+                        ylabel="mean expected reward per task (r = 0: accuracy)")
