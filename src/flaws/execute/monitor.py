@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .codec import decode
-from .verdict import Judge, type_name
+from .protocol import MISSING
+from .verdict import Judge, is_floats_encoded, type_name
 from .zygote import FRAME
 
 _TICK = os.sysconf("SC_CLK_TCK")
@@ -46,20 +47,60 @@ def cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])) / _TICK
 
 
+class Expected:
+    """One input set's expected outputs (encoded, :mod:`flaws.execute.codec`), each decoded
+    on its first use: most outputs are judged by comparing encodings (the judge's shortcut),
+    so most expected outputs are never decoded."""
+
+    __slots__ = ("raw", "_decoded", "_floats")
+
+    def __init__(self, encoded: list[str]):
+        self.raw = [None if e == MISSING else e.encode() for e in encoded]
+        self._decoded: dict = {}
+        self._floats: dict = {}
+
+    def __len__(self) -> int:
+        return len(self.raw)
+
+    def missing(self, k: int) -> bool:
+        """Has the reference itself no output for input ``k``?"""
+        return self.raw[k] is None
+
+    def shortcut(self, k: int) -> bytes | None:
+        """The encoding an identical output may be passed on without decoding (none when it
+        holds a NaN: ``nan != nan``)."""
+        raw = self.raw[k]
+        return None if raw is None or b"NaN" in raw else raw
+
+    def value(self, k: int):
+        """``(value, foreign type name or None)`` of input ``k``'s expected output."""
+        got = self._decoded.get(k)
+        if got is None:
+            got = self._decoded[k] = decode(self.raw[k])
+        return got
+
+    def floats(self, k: int) -> bool:
+        """EvalPlus's ``is_floats`` of input ``k``'s expected output."""
+        got = self._floats.get(k)
+        if got is None:
+            got = self._floats[k] = is_floats_encoded(self.raw[k])
+        return got
+
+
 @dataclass
 class RunPlan:
     """What one run is judged against.
 
-    ``limits`` and ``expected`` are indexed from input ``start`` (the first input this
-    child computes); ``expected`` is None when recording (``record``: outputs and times are
-    returned, nothing is judged).  ``failures`` (details mode) collects the absolute indices
+    ``limits`` is indexed from input ``start`` (the first input this child computes),
+    ``expected`` (:class:`Expected`) from input 0; ``expected`` is None when recording
+    (``record``: outputs and times are returned, nothing is judged).  ``failures`` (details mode) collects the absolute indices
     of the inputs not passed, and judging goes on after a wrong output or an exception.
     """
 
     task: dict
     limits: list
     total_cap: float
-    expected: list | None
+    expected: Expected | None
     n: int
     record: bool = False
     start: int = 0
@@ -264,18 +305,19 @@ class RunMonitor:
 
     def _verdict(self, payload: bytes) -> str:
         """The judge's verdict on one output (``ok``, ``uncounted``, ``fail`` or a reason)."""
-        p, i = self.plan, self.i
+        p = self.plan
+        k = p.start + self.i
         expected = p.expected
-        if expected[i] is None:  # the reference itself has no output here
+        if expected.missing(k):  # the reference itself has no output here
             return "no reference output"
-        if self.shortcut and payload == expected[i][2]:
-            return self.judge.identical(expected[i][0])
-        exp, exp_foreign, _raw = expected[i]
+        if self.shortcut and payload == expected.shortcut(k):
+            return self.judge.identical(floats=lambda: expected.floats(k))
+        exp, exp_foreign = expected.value(k)
         try:
             out, foreign = decode(payload)
         except Exception:  # noqa: BLE001 - malformed data is a failure
             return "malformed"
-        return self.judge.check(self.inputs()[p.start + i], out, type_name(out, foreign),
+        return self.judge.check(self.inputs()[k], out, type_name(out, foreign),
                                 exp, type_name(exp, exp_foreign))
 
     def _note_verdict(self, verdict: str):

@@ -38,9 +38,8 @@ import sys
 import tempfile
 import time
 
-from .codec import decode
-from .monitor import Child, RunMonitor, RunPlan, cpu_seconds
-from .protocol import MISSING, load_expected_file, read_frame, write_frame
+from .monitor import Child, Expected, RunMonitor, RunPlan, cpu_seconds
+from .protocol import load_expected_file, read_frame, write_frame
 from .verdict import Judge
 from .zygote import FRAME, send_request
 
@@ -128,7 +127,7 @@ class Worker:
             for which in ("base", "plus"):
                 exp = t.get(f"{which}_expected")
                 if exp is not None:
-                    t[f"_{which}_exp"] = self._decode_expected(exp)
+                    t[f"_{which}_exp"] = Expected(exp)
                 times = t.get(f"{which}_time")
                 if times is not None:
                     lim = [max(self.opts["min_time_limit"], self.opts["factor"] * (x or 0.0))
@@ -176,7 +175,7 @@ class Worker:
                 total_cap = min(self.opts["task_time_cap"], sum(limits)) + 1
             expected = self._expected(t, which)
         if start:
-            limits, expected, inputs_n = limits[start:], expected[start:], inputs_n - start
+            limits, inputs_n = limits[start:], inputs_n - start
         workdir = self._workdir()
         req = {"task_id": task_id, "which": which, "solution": solution,
                "workdir": workdir, "uid": self.uid,
@@ -422,19 +421,6 @@ class Worker:
         return RunMonitor(plan, Child(pid, r, pidfd), judge, self.opts,
                           lambda: self._inputs(t, which)).result()
 
-    @staticmethod
-    def _decode_expected(exp: list) -> list:
-        """``(value, foreign, raw)`` per input; ``raw`` is the encoding when an
-        identical output may skip decoding (no NaN in it), else None."""
-        out = []
-        for e in exp:
-            if e == MISSING:
-                out.append(None)
-                continue
-            raw = e.encode()
-            out.append((*decode(raw), None if b"NaN" in raw else raw))
-        return out
-
     def _expected(self, t, which):
         """Expected outputs of a task, read from the cache directory on first use."""
         key = f"_{which}_exp"
@@ -443,7 +429,7 @@ class Worker:
             with os.fdopen(fd, "rb") as fh:
                 data = load_expected_file(fh)
             for w in ("base", "plus"):
-                t[f"_{w}_exp"] = self._decode_expected(data[w])
+                t[f"_{w}_exp"] = Expected(data[w])
         return t[key]
 
     def _inputs(self, t, which):
