@@ -67,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-dedupe", action="store_true")
     ap.add_argument("--skip-cache", action="store_true", help="skip the two verdict-cache runs")
     ap.add_argument("--save", help="also write the report to this file (e.g. benchmarks/results/execute.txt)")
+    ap.add_argument("--outcomes", help="also write the uncached run's outcome records to this file, "
+                    "one JSON line each, sorted (to compare two versions of the executor with diff)")
     a = ap.parse_args(argv)
     lines: list[str] = []
 
@@ -99,6 +101,11 @@ def main(argv: list[str] | None = None) -> int:
                          stats=stats, cache=False))
     t_ours = time.perf_counter() - t0
     cpu = stats["child_cpu_seconds"]
+    if a.outcomes:
+        import json
+        from pathlib import Path
+
+        Path(a.outcomes).write_text("".join(sorted(json.dumps(r, sort_keys=True) + "\n" for r in ours)))
     say(f"flaws.execute:            {n / t_ours:8.1f} samples/s ({t_ours:.0f} s)")
     t_dedupe = None
     if not a.skip_dedupe:

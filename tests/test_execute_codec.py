@@ -77,3 +77,39 @@ def test_not_none_marker():
 def test_malformed_rejected(bad):
     with pytest.raises(ValueError):
         decode(bad)
+
+
+class _FloatList(list):
+    pass
+
+
+class _FloatTuple(tuple):
+    pass
+
+
+FLOATS_CASES = VALUES + [
+    [1.0], [1.0, 2], [1, 2.0], [-1, 2.0], [-1.5, 2.0], (1.0,), (1.0, 2.0), (1.0, "a"), ("a",),
+    {1.0}, {"a": 1.0}, math.nan, [math.nan], [math.inf, 1.0], [-math.inf], -math.inf, [[1.0]],
+    [True], ["a"], [None], [{1.0}], [(1.0,)], [-0.0], [1e20], [1e300, -5e-3], 12, -12,
+    np.float64(1.5), np.int64(3), _FloatList([1.0, 2.0]), _FloatTuple((1.0,)), _FloatList([]),
+]
+
+
+@pytest.mark.parametrize("v", FLOATS_CASES, ids=[repr(v)[:30] for v in FLOATS_CASES])
+def test_is_floats_encoded_agrees_with_decoding(v):
+    """The judge's shortcut reads EvalPlus's is_floats from the encoding (decoding only when
+    the first bytes leave it open): same answer as decoding first."""
+    from flaws.execute.verdict import is_floats, is_floats_encoded
+
+    for raw in (encode(v), encode(v, not_none_task=True)):
+        assert is_floats_encoded(raw) == is_floats(decode(raw)[0]), raw
+
+
+@pytest.mark.parametrize("raw", [b"[ 1.0]", b'{ "t": [1.0]}', b" 1.5", b"[1 ,2.0]", b"[1.0 ]",
+                                 b'{"t":[1.0,2.5]}', b'{"x":["m.F",[1.0]]}', b"[-Infinity]",
+                                 b"NaN", b"[1e3]", b"[-7E-2,1.0]", b"[-7,1.0]"])
+def test_is_floats_encoded_other_spellings(raw):
+    """Valid encodings the child does not write (spaces) or rarely does (tags, exponents)."""
+    from flaws.execute.verdict import is_floats, is_floats_encoded
+
+    assert is_floats_encoded(raw) == is_floats(decode(raw)[0])

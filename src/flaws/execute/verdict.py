@@ -32,6 +32,8 @@ switch is still applied.  The worker then skips decoding and comparing.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 from evalplus.eval._special_oracle import (
     MBPP_OUTPUT_NOT_NONE_TASKS,
@@ -41,9 +43,9 @@ from evalplus.eval._special_oracle import (
     _surface_Area,
 )
 
-from .codec import NotNone
+from .codec import NotNone, decode
 
-__all__ = ["Judge", "is_floats", "type_name", "MBPP_OUTPUT_NOT_NONE_TASKS"]
+__all__ = ["Judge", "is_floats", "is_floats_encoded", "type_name", "MBPP_OUTPUT_NOT_NONE_TASKS"]
 
 _MBPP_SPECIAL = ("are_equivalent", "sum_div", "surface_Area", "digit_distance_nums")
 
@@ -57,6 +59,27 @@ def is_floats(x) -> bool:
     if isinstance(x, np.ndarray):
         return x.dtype == np.float64 or x.dtype == np.float32
     return False
+
+
+#: a list whose first element is an int
+_INT_FIRST = re.compile(rb"\[-?[0-9]+[,\]]")
+#: tags whose value is never a float or a list/tuple of floats (set, frozenset, dict, bytes,
+#: complex, big int, not-None flag)
+_NOT_FLOATS_TAGS = tuple(b'{"%s":' % k for k in (b"s", b"f", b"d", b"b", b"c", b"i", b"n"))
+
+
+def is_floats_encoded(raw: bytes) -> bool:
+    """``is_floats(decode(raw)[0])`` of a valid encoding (:mod:`flaws.execute.codec`),
+    decoding only when its first bytes leave it open: a string, ``true``/``false``/``null``,
+    a tag that never holds floats, an empty list or one whose first element is a string, a
+    list, an object, a boolean, null or an int are not floats."""
+    head = raw[:1]
+    if head in (b'"', b"t", b"f", b"n") or raw.startswith(_NOT_FLOATS_TAGS):
+        return False
+    if head == b"[" and (raw[1:2] in (b"]", b'"', b"[", b"{", b"t", b"f", b"n")
+                         or _INT_FIRST.match(raw)):
+        return False
+    return is_floats(decode(raw)[0])
 
 
 def type_name(value, foreign: str | None = None) -> str:
@@ -93,13 +116,14 @@ class Judge:
         return ep not in _MBPP_SPECIAL and ep not in MBPP_OUTPUT_SET_EQ_TASKS \
             and ep not in MBPP_OUTPUT_NOT_NONE_TASKS
 
-    def identical(self, exp) -> str:
+    def identical(self, exp=None, *, floats=None) -> str:
         """Verdict for an output whose encoding equals the expected one's (see module doc).
 
         The caller must have checked :attr:`shortcut_allowed` and that the
-        expected encoding holds no NaN.
+        expected encoding holds no NaN.  ``floats``, in place of ``exp``: a function
+        giving ``is_floats(exp)``, called only when the ``atol`` switch needs it.
         """
-        if self.atol == 0 and is_floats(exp):
+        if self.atol == 0 and (floats() if floats is not None else is_floats(exp)):
             self.atol = 1e-6  # persists for the rest of the run, as in EvalPlus
         return "ok"
 

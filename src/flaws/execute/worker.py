@@ -38,24 +38,10 @@ import sys
 import tempfile
 import time
 
-from .codec import decode
-from .protocol import MISSING, load_expected_file, read_frame, write_frame
-from .verdict import Judge, type_name
+from .monitor import Child, Expected, RunMonitor, RunPlan, cpu_seconds
+from .protocol import load_expected_file, read_frame, write_frame
+from .verdict import Judge
 from .zygote import FRAME, send_request
-
-_TICK = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pid: int) -> float | None:
-    """utime+stime (+ reaped children) of ``pid`` in seconds, None if gone."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as fh:
-            s = fh.read()
-    except OSError:
-        return None
-    fields = s[s.rindex(b")") + 2:].split()
-    # fields[0] is state (field 3); utime..cstime are fields 14..17
-    return (int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])) / _TICK
 
 
 def _kill_uid(uid: int) -> None:
@@ -141,7 +127,7 @@ class Worker:
             for which in ("base", "plus"):
                 exp = t.get(f"{which}_expected")
                 if exp is not None:
-                    t[f"_{which}_exp"] = self._decode_expected(exp)
+                    t[f"_{which}_exp"] = Expected(exp)
                 times = t.get(f"{which}_time")
                 if times is not None:
                     lim = [max(self.opts["min_time_limit"], self.opts["factor"] * (x or 0.0))
@@ -189,9 +175,7 @@ class Worker:
                 total_cap = min(self.opts["task_time_cap"], sum(limits)) + 1
             expected = self._expected(t, which)
         if start:
-            limits, expected, inputs_n = limits[start:], expected[start:], inputs_n - start
-        wall_factor = self.opts["wall_factor"]
-        wall_slack = self.opts["wall_slack"]
+            limits, inputs_n = limits[start:], inputs_n - start
         workdir = self._workdir()
         req = {"task_id": task_id, "which": which, "solution": solution,
                "workdir": workdir, "uid": self.uid,
@@ -207,8 +191,7 @@ class Worker:
         pid, r, pidfd = self._spawn(req)
         try:
             res = self._monitor(pid, r, t, which, limits, total_cap, expected,
-                                wall_factor, wall_slack, record, inputs_n, pidfd,
-                                start, failures)
+                                record, inputs_n, pidfd, start, failures)
         finally:
             self._reap(pid, r, pidfd, workdir)
         return res
@@ -429,196 +412,14 @@ class Worker:
             wait = max(0.002, left)
 
     def _monitor(self, pid, r, t, which, limits, total_cap, expected,
-                 wall_factor, wall_slack, record, n, pidfd, start=0, failures=None):
-        os.set_blocking(r, False)
-        poller = select.poll()
-        poller.register(r, select.POLLIN)
-        if pidfd is not None:
-            poller.register(pidfd, select.POLLIN)
-        return self._monitor_loop(pid, r, t, which, limits, total_cap, expected,
-                                  wall_factor, wall_slack, record, n, poller, pidfd,
-                                  start, failures)
-
-    def _monitor_loop(self, pid, r, t, which, limits, total_cap, expected,
-                      wall_factor, wall_slack, record, n, poller, pidfd,
-                      start=0, failures=None):
-        """Read frames until a verdict.
-
-        Pending output is always drained *before* limits are checked, and the CPU
-        time measured between two reads is charged to all inputs answered in
-        between (a batch is over its limit only if it used more than the sum of
-        its inputs' limits), so a worker that was briefly descheduled on a busy
-        machine cannot turn a fast program into a time-out.
-        """
+                 record, n, pidfd, start=0, failures=None):
+        """Watch one run's child until a verdict (see :class:`~flaws.execute.monitor.RunMonitor`)."""
         judge = None if record else Judge(self.dataset, t["entry_point"], t["atol"],
                                           self.opts["find_zero_quirk"])
-        shortcut = judge is not None and judge.shortcut_allowed
-        inputs = None
-        max_frame = self.opts["max_frame_bytes"]
-        buf = bytearray()
-        t0 = time.monotonic()
-        wall_total = total_cap * wall_factor + wall_slack
-        cpu_start = 0.0  # CPU at the start of the current input
-        wall_start = t0
-        i = -1  # -1: loading; else index of the input being computed
-        outputs, times = [], []
-        quirk_index = None
-        dead = False
-        last_cpu = [0.0]  # the child's CPU seconds at the last reading
-        first_fail = [None]  # details mode: (index, reason) of the first wrong output
-
-        def done(status, index=None, **kw):
-            d = {"status": status, "first_failed": index}
-            if record:
-                d["outputs"], d["times"] = outputs, times
-            d["cpu"] = last_cpu[0]
-            if failures is not None:
-                d["first_wrong"], d["quirk"] = first_fail[0], quirk_index
-            d.update(kw)
-            return d
-
-        wait = 0.0
-        while True:
-            # ---- wait for output or for the next limit check, then drain the pipe
-            events = poller.poll(0 if dead else wait * 1000)
-            for fd, _ev in events:
-                if pidfd is not None and fd == pidfd:
-                    dead = True
-                    poller.unregister(pidfd)
-                    pidfd = None  # closed by run()
-            got_data = False
-            drained = 0
-            while drained < (64 << 20):
-                try:
-                    chunk = os.read(r, 1 << 20)
-                except BlockingIOError:
-                    break
-                if not chunk:
-                    dead = True  # EOF: every holder of the write end is gone
-                    break
-                buf += chunk
-                drained += len(chunk)
-                got_data = True
-            # ---- frames received since the last read: one CPU reading for all
-            cpu_now = cpu_seconds(pid)
-            if cpu_now is not None:
-                last_cpu[0] = cpu_now
-            cpu_mark = cpu_now if cpu_now is not None else cpu_start
-            batch_start, batch_limit = i, 0.0
-            while len(buf) >= FRAME.size:
-                kind, length = FRAME.unpack_from(buf)
-                if length > max_frame:
-                    return done("fail", max(i, 0), reason="frame too large")
-                if len(buf) < FRAME.size + length:
-                    break
-                payload = bytes(buf[FRAME.size:FRAME.size + length])
-                del buf[:FRAME.size + length]
-                if kind == b"R" and i == -1:
-                    i = 0
-                    cpu_start = cpu_mark
-                    batch_start = 0
-                    wall_start = time.monotonic()
-                    if n == 0:
-                        return done("pass")
-                    continue
-                if kind == b"X" and i == -1:
-                    return done("error")
-                if i < 0:
-                    return done("fail", None, reason="protocol")
-                if kind in (b"E", b"U"):
-                    why = "exception" if kind == b"E" else "unencodable"
-                    if failures is None:
-                        return done("fail", i, reason=why)
-                    # details mode: the child went on with the next input
-                    failures.add(start + i)
-                    if first_fail[0] is None:
-                        first_fail[0] = (i, why)
-                    batch_limit += limits[i]
-                elif kind != b"O":
-                    return done("fail", i, reason="protocol")
-                if kind != b"O":
-                    pass  # details mode: an exception, counted above
-                elif record:
-                    used = cpu_mark - cpu_start
-                    batch_limit += limits[i]
-                    outputs.append(payload.decode())
-                    times.append(used)
-                else:
-                    used = cpu_mark - cpu_start
-                    batch_limit += limits[i]
-                    if used > batch_limit:
-                        return done("timeout", batch_start)
-                    if expected[i] is None:  # the reference itself has no output here
-                        verdict = "no reference output"
-                    elif shortcut and payload == expected[i][2]:
-                        verdict = judge.identical(expected[i][0])
-                    else:
-                        exp, exp_foreign, _raw = expected[i]
-                        try:
-                            out, foreign = decode(payload)
-                            verdict = None
-                        except Exception:  # noqa: BLE001 - malformed data is a failure
-                            verdict = "malformed"
-                        if verdict is None:
-                            if inputs is None:
-                                inputs = self._inputs(t, which)
-                            verdict = judge.check(inputs[start + i], out,
-                                                  type_name(out, foreign),
-                                                  exp, type_name(exp, exp_foreign))
-                    if verdict not in ("ok", "uncounted"):
-                        if failures is None:
-                            return done("fail", i, **({} if verdict == "fail"
-                                                      else {"reason": verdict}))
-                        failures.add(start + i)
-                        if first_fail[0] is None:
-                            first_fail[0] = (i, verdict)
-                    if verdict == "uncounted" and quirk_index is None:
-                        quirk_index = i
-                    if verdict == "uncounted" and failures is not None:
-                        failures.add(start + i)  # as EvalPlus's details: not counted as passed
-                i += 1
-                wall_start = time.monotonic()
-                if i == n:
-                    if failures is not None:  # details mode: run_details gives the verdict
-                        return done("pass")
-                    if quirk_index is not None:
-                        return done("fail", quirk_index, reason="find_zero quirk")
-                    return done("pass")
-            if i > batch_start >= 0:
-                cpu_start = cpu_mark  # the next input starts from this reading
-            if dead and not got_data:
-                # child gone (or pipe closed) before answering every input
-                if (cpu_now or 0.0) >= total_cap:
-                    return done("timeout", i if i >= 0 else None)
-                return done("fail", i if i >= 0 else None, reason="exited early")
-            # ---- limits (only now, after everything pending was judged)
-            now = time.monotonic()
-            if i >= 0:
-                lim = limits[i]
-                cpu_left = lim - (cpu_mark - cpu_start)
-                wall_left = lim * wall_factor + wall_slack - (now - wall_start)
-            else:
-                cpu_left = total_cap
-                wall_left = wall_total
-            total_left = total_cap - (cpu_now or 0.0)
-            total_wall_left = wall_total - (now - t0)
-            left = min(cpu_left, wall_left, total_left, total_wall_left)
-            if left <= 0 and not got_data:
-                return done("timeout", i if i >= 0 else None)
-            wait = max(0.002, left)
-
-    @staticmethod
-    def _decode_expected(exp: list) -> list:
-        """``(value, foreign, raw)`` per input; ``raw`` is the encoding when an
-        identical output may skip decoding (no NaN in it), else None."""
-        out = []
-        for e in exp:
-            if e == MISSING:
-                out.append(None)
-                continue
-            raw = e.encode()
-            out.append((*decode(raw), None if b"NaN" in raw else raw))
-        return out
+        plan = RunPlan(task=t, limits=limits, total_cap=total_cap, expected=expected, n=n,
+                       record=record, start=start, failures=failures)
+        return RunMonitor(plan, Child(pid, r, pidfd), judge, self.opts,
+                          lambda: self._inputs(t, which)).result()
 
     def _expected(self, t, which):
         """Expected outputs of a task, read from the cache directory on first use."""
@@ -628,7 +429,7 @@ class Worker:
             with os.fdopen(fd, "rb") as fh:
                 data = load_expected_file(fh)
             for w in ("base", "plus"):
-                t[f"_{w}_exp"] = self._decode_expected(data[w])
+                t[f"_{w}_exp"] = Expected(data[w])
         return t[key]
 
     def _inputs(self, t, which):

@@ -358,6 +358,7 @@ def main() -> int:
     tasks = _load_tasks(blob)
     _preload()
     _EVALPLUS_ONLY = frozenset(json.loads(blob).get("evalplus_modules") or ()) - set(sys.modules)
+    del blob  # every fork would map its pages (copied page tables, torn down at each exit)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernel reaps children
     _become_subreaper()  # orphans (e.g. setsid escapes) are re-parented here, not to init
     import gc
