@@ -285,3 +285,42 @@ def test_within_task_difference_clusters_shared_tasks():
     few = _features(_pairs([(0, 1)] * 9, "a") + _pairs([(0, 1)] * 9, "b"))
     few = few.assign(task=few["task_id"], task_id=few["model"] + " | " + few["task_id"], models="all")
     assert within_task_difference(few, ["lt_only"], by=("models",), cluster="task").iloc[0]["status"] == "too few tasks"
+
+
+def test_rule_and_base_prompt_sets_keep_base_passes_with_their_programs():
+    from flaws.code_quality import RULE_SOURCE, base_prompt_set, outcome_counts, rule_prompt_set
+
+    texts = {i: f"x = {i}\n" for i in range(8)}
+    samples = pd.DataFrame({"source_id": [RULE_SOURCE] * 4 + ["other"] * 4, "model": ["m"] * 8,
+                            "prompt_style": ["rule", "rule", "rule", "base", "base", "base", "base", "rule"],
+                            "task_id": ["T/0"] * 8, "sample_index": list(range(8)), "solution": list(texts.values())})
+    status = [("pass", "pass"), ("pass", "fail"), ("fail", "fail"), ("pass", "pass"), ("pass", "fail"),
+              ("pass", "pass"), ("fail", "pass"), ("pass", "pass")]
+    out = _outcomes([(s, "m", p, "T/0", i, _sha(texts[i]), b, q)
+                     for (s, p, i), (b, q) in zip(zip(samples.source_id, samples.prompt_style, range(8)), status)])
+    rules = rule_prompt_set(out, samples)
+    assert list(rules["sample_index"]) == [0, 1]  # the rule source only (not sample 7), base passes only
+    assert list(rules["solution"]) == ["x = 0\n", "x = 1\n"] and list(rules["false_positive"]) == [False, True]
+    base = base_prompt_set(out, samples, max_per_task=2)
+    assert list(base["sample_index"]) == [3, 4]  # every source, base passes, the lowest two indices
+    counts = outcome_counts(rules)
+    assert counts.loc["m"].tolist() == [1, 1, 2]
+    assert list(counts.columns) == ["false positives", "correct", "base passes"]
+
+
+def test_pool_models_makes_one_unit_per_model_task_and_keeps_the_cluster():
+    from flaws.code_quality import pool_models
+
+    f = _features([("a", "T/0", "pass", "fail", True), ("b", "T/0", "pass", "pass", False)])
+    pooled = pool_models(f, "models", "all")
+    assert list(pooled["task_id"]) == ["a | T/0", "b | T/0"] and list(pooled["task"]) == ["T/0", "T/0"]
+    assert set(pooled["models"]) == {"all"} and list(f["task_id"]) == ["T/0", "T/0"]  # input unchanged
+
+
+def test_significant_cells_names_only_what_survives_holm():
+    from flaws.code_quality import significant_cells
+
+    within = pd.DataFrame({"measure": ["lt_only", "no_while"], "model": ["a", "b"], "mean_difference": [-0.2, 0.1],
+                           "low": [-0.3, 0.0], "high": [-0.1, 0.2], "p_holm": [0.0004, 0.2]})
+    assert significant_cells(within) == "lt only, a: -0.200 [-0.300, -0.100], Holm p < 0.001"
+    assert significant_cells(within.assign(p_holm=0.5)) == "none"

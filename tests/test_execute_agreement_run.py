@@ -191,3 +191,25 @@ def test_partial_combines_only_the_stored_sets(fake_evalplus, tmp_path, capsys):
                                  outcomes=outcomes, partial=True)
     assert len(fake_evalplus) == 1 and list(pd.read_csv(out)["model"]) == ["m1"] * 3
     assert "not yet run: src / m2 / base (3 samples)" in capsys.readouterr().err
+
+
+def test_humaneval_disagreements_listed_for_the_reader(monkeypatch):
+    monkeypatch.setattr(agreement, "near_limit", lambda *a: 0.0)  # not a real program
+    table = _table()
+    outcomes = _outcomes(table)
+    outcomes.loc[1, "plus_status"] = "timeout"
+    outcomes.loc[4, "base_status"] = "fail"
+    verdicts = outcomes[agreement.HUMANEVAL.keys].assign(evalplus_base="pass", evalplus_plus="fail")
+    verdicts.loc[1, "evalplus_plus"] = "pass"  # we time out, EvalPlus passes: a borderline program
+    verdicts.loc[4, ["evalplus_base_rerun", "evalplus_plus_rerun"]] = ["fail", "fail"]  # agrees alone
+    merged = agreement.merge(outcomes, verdicts)
+    listed = agreement.disagreement_list(merged, table, agreement.HUMANEVAL)
+    assert list(listed.columns) == agreement.disagreement_columns(agreement.HUMANEVAL)
+    assert "run" not in listed.columns and list(listed["task_id"]) == ["HumanEval/1", "HumanEval/1"]
+    shown = agreement.disagreement_table(listed)
+    assert list(shown.columns)[:4] == ["model", "prompt style", "task", "sample"]
+    assert list(shown["reason"]) == ["time-limit borderline", "EvalPlus's wall-clock time limit"]
+    assert list(shown["ours: plus"]) == ["timeout", "fail"]
+    counts = agreement.reason_counts(listed)
+    assert list(counts.columns) == ["explanation", "samples"] and counts["samples"].tolist() == [1, 1]
+    assert counts["explanation"].iloc[0].startswith("EvalPlus's wall-clock time limit: ")

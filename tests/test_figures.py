@@ -38,6 +38,15 @@ def test_leaderboard_fits_draws_two_panels():
     paper = pd.DataFrame({"accuracy": [0.3, 0.6], "conditional_accuracy": [0.7, 0.85]})
     fig = figures.leaderboard_fits(ceilings, fits, paper, {"slope": 0.2, "intercept": 0.65}, seed=0)
     assert [ax.get_title() for ax in fig.axes] == ["HumanEval+", "MBPP+"]
+    _assert_legend_outside_the_axes(fig)
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert len(labels) == 5 and any("paper" in t for t in labels)
+    assert fig.get_figwidth() <= 8  # readable at the book's column width
+    # the paper's marks are grey in this figure as in every other (never orange)
+    from flaws.figures.style import ROLE_COLORS
+    grey = matplotlib.colors.to_rgba(ROLE_COLORS["paper"])
+    squares = [c for c in fig.axes[0].collections if c.get_offsets().shape[0] == 2]
+    assert squares and all(tuple(fc[:3]) == grey[:3] for fc in squares[0].get_facecolors())
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     assert buf.getvalue()[:4] == b"\x89PNG"
@@ -57,14 +66,60 @@ def test_code_quality_figures_draw_one_panel_per_model_and_one_row_per_differenc
                           for c in ("false_positive", "correct", "passes_base")])
     fig = figures.adherence_by_outcome(rates, ["lt_only", "no_while"])
     assert [ax.get_title() for ax in fig.axes] == ["a", "b"]
+    _assert_legend_outside_the_axes(fig)
+    # every mark explained: three groups and the interval bars
+    assert len(fig.legends[0].get_texts()) == 4
     within = pd.DataFrame({"model": ["a", "b"], "measure": ["lt_only", "lt_only"], "n_tasks": [12, 15],
                            "mean_difference": [-0.1, 0.05], "low": [-0.2, -0.05], "high": [0.0, 0.15],
                            "pooled_difference": [-0.05, 0.1]})
     fig = figures.within_task_differences(within)
-    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["lt_only · a (n=12)", "lt_only · b (n=15)"]
+    assert [ax.get_title() for ax in fig.axes] == ["lt only"]
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["a (12 tasks)", "b (15 tasks)"]
+    _assert_legend_outside_the_axes(fig)
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     assert buf.getvalue()[:4] == b"\x89PNG"
+    # two rules, a model's task count differing between them: no count in the labels, one panel per rule
+    two = pd.concat([within, within.assign(measure="no_while", n_tasks=[12, 14])], ignore_index=True)
+    fig = figures.within_task_differences(two)
+    assert [ax.get_title() for ax in fig.axes] == ["lt only", "no while"]
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["a", "b"]
+
+
+def _assert_legend_outside_the_axes(fig):
+    """The figure's legend overlaps none of its axes (drawn, in display coordinates)."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    (legend,) = fig.legends
+    box = legend.get_window_extent(renderer)
+    for ax in fig.axes:
+        if ax.get_visible():
+            assert not box.overlaps(ax.get_window_extent(renderer)), ax.get_title()
+
+
+def test_accepted_by_base_stacks_correct_then_false_positives_with_the_legend_below():
+    from flaws import pass_rates
+    from flaws.figures.style import ROLE_COLORS
+
+    outcomes = pd.DataFrame({"model": ["m"] * 4 + ["n"] * 2, "prompt_style": ["base"] * 6,
+                             "task_id": ["T/0"] * 6,
+                             "base_status": ["pass", "pass", "pass", "fail", "pass", "error"],
+                             "plus_status": ["pass", "fail", "fail", "fail", "pass", "error"]})
+    fig = figures.accepted_by_base(pass_rates.by_configuration(outcomes))
+    (ax,) = fig.axes
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["m · base", "n · base"]
+    bars = ax.patches
+    widths = [round(b.get_width(), 6) for b in bars]
+    assert widths == [0.25, 0.5, 0.5, 0.0]  # correct m, n; then false positives m, n
+    assert bars[2].get_x() == 0.25  # the false positives start where the correct ones end
+    assert matplotlib.colors.to_hex(bars[0].get_facecolor()) == ROLE_COLORS["correct"].lower()
+    assert matplotlib.colors.to_hex(bars[2].get_facecolor()) == ROLE_COLORS["false positive"].lower()
+    legend = ax.get_legend()
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    assert legend.get_window_extent(renderer).y1 < ax.get_window_extent(renderer).y0  # below the axes
+    assert [t.get_text() for t in legend.get_texts()] == [
+        "passes the original and the plus tests (correct)", "passes the original tests only (false positive)"]
 
 
 def test_spread_labels_keeps_a_gap_and_stays_near_the_points():

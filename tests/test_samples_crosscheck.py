@@ -115,3 +115,26 @@ def test_sanitizer_outcomes_and_statement_counts():
 
     with pytest.raises(ValueError, match="raw=True"):
         crosscheck.sanitizer_outcomes(df[["model", "prompt_style", "solution"]])
+
+
+def _summary(rows):
+    return pd.DataFrame(rows, columns=["source", "model", "prompt style", "tasks", "samples/task (min)",
+                                       "samples/task (max)", "changed by sanitizing"])
+
+
+def test_size_check_compares_each_set_with_the_size_its_source_states():
+    summary = _summary([("mvce-ollama", "Llama 3 8B", "rule", 164, 20, 20, 0.5),
+                        ("mvce-ollama", "Llama 3 8B", "base", 164, 19, 20, 0.4),
+                        ("codet-codegen16b", "CodeGen-16B-mono", "base", 164, 100, 100, 0.01),
+                        ("unknown", "X", "base", 1, 1, 1, 0.0)])
+    lines = crosscheck.size_check(summary)
+    assert lines[0] == "Llama 3 8B               rule          164 tasks x  20- 20 samples: as expected"
+    assert [line.rsplit(": ", 1)[1] for line in lines] == ["as expected", "UNEXPECTED", "as expected", "UNEXPECTED"]
+    shares = crosscheck.changed_shares(summary, chat_sources=("mvce-ollama",))
+    assert shares == {"chat_min": 0.4, "chat_max": 0.5, "completion_max": 0.01}
+
+
+def test_describe_counts_samples_sets_and_sources():
+    df = pd.DataFrame({"model": ["a", "a", "b"], "prompt_style": ["base", "rule", "base"],
+                       "source_id": ["s", "s", "t"]})
+    assert crosscheck.describe(df) == "3 samples in 3 sample sets from 2 sources"

@@ -58,6 +58,12 @@ __all__ = [
     "measure_programs",
     "join_programs",
     "label_outcomes",
+    "RULE_SOURCE",
+    "MAX_PER_TASK",
+    "rule_prompt_set",
+    "base_prompt_set",
+    "outcome_counts",
+    "pool_models",
     "adherence_rates",
     "within_task_difference",
     "MIN_TASKS",
@@ -65,6 +71,7 @@ __all__ = [
     "family_counts",
     "family_summary",
     "difference_table",
+    "significant_cells",
 ]
 
 RULES = (
@@ -375,6 +382,47 @@ def label_outcomes(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+#: the sample sets written with the ``rule`` prompt (``prompt/HumanEval_rule.txt``)
+RULE_SOURCE = "mvce-ollama"
+#: the general measures read at most this many base-passing ``base``-prompt samples per model and
+#: task (lowest sample indices), so that models with 100-200 samples per task do not dominate
+MAX_PER_TASK = 20
+
+
+def rule_prompt_set(outcomes: pd.DataFrame, samples: pd.DataFrame) -> pd.DataFrame:
+    """The ``rule``-prompt samples of :data:`RULE_SOURCE` that pass the base tests, with their
+    program text (:func:`join_programs`) and outcome labels (:func:`label_outcomes`). Every
+    compared group (false positives, correct, base passes) is a subset of the base passes."""
+    rows = outcomes[(outcomes["source_id"] == RULE_SOURCE) & (outcomes["prompt_style"] == "rule")
+                    & (outcomes["base_status"] == "pass")]
+    return label_outcomes(join_programs(rows, samples))
+
+
+def base_prompt_set(outcomes: pd.DataFrame, samples: pd.DataFrame, max_per_task: int = MAX_PER_TASK) -> pd.DataFrame:
+    """The ``base``-prompt samples that pass the base tests, at most ``max_per_task`` per model and
+    task (the lowest sample indices), with program text and outcome labels."""
+    rows = outcomes[(outcomes["prompt_style"] == "base") & (outcomes["base_status"] == "pass")]
+    rows = (rows.sort_values(["model", "task_id", "sample_index"], kind="stable")
+            .groupby(["model", "task_id"], sort=False).head(max_per_task))
+    return label_outcomes(join_programs(rows, samples))
+
+
+def outcome_counts(labelled: pd.DataFrame) -> pd.DataFrame:
+    """Per model (index): false positives, correct programs and base passes of a
+    :func:`label_outcomes` table."""
+    return labelled.groupby("model")[["false_positive", "correct", "passes_base"]].sum().rename(
+        columns={"false_positive": "false positives", "correct": "correct", "passes_base": "base passes"})
+
+
+def pool_models(features: pd.DataFrame, column: str, label: str) -> pd.DataFrame:
+    """``features`` of several models as one group for :func:`within_task_difference`: a unit
+    (``task_id``) becomes one model's task ("model | task"), so that differences never mix models,
+    and ``task`` keeps the benchmark task, the cluster a bootstrap draws (each with all its models'
+    units, since the models share tasks); ``column`` holds ``label`` for every row."""
+    return features.assign(**{column: label}, task=features["task_id"],
+                           task_id=features["model"] + " | " + features["task_id"])
+
+
 def adherence_rates(
     features: pd.DataFrame,
     measures,
@@ -536,3 +584,12 @@ def difference_table(within: pd.DataFrame, columns: str | None = "model", digits
     out.index = [m.replace("_", " ") for m in out.index]
     out.index.name = "measure"
     return out
+
+
+def significant_cells(within: pd.DataFrame, alpha: float = verdicts.ALPHA, digits: int = 3) -> str:
+    """The cells of a Holm-corrected family (:func:`holm_family`) significant after correction, as
+    text: "rule, model: difference [95% interval], Holm p = ..." joined by "; ", or "none"."""
+    sig = within[within["p_holm"] < alpha]
+    return "; ".join(
+        f"{r.measure.replace('_', ' ')}, {r.model}: {number(r.mean_difference, digits)} "
+        f"{interval(r.low, r.high, digits)}, Holm {p_value(r.p_holm)}" for r in sig.itertuples()) or "none"

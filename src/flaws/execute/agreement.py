@@ -531,24 +531,55 @@ def imports_preloaded_by_evalplus(solution: str) -> list[str]:
 
 #: every pass/not-pass difference of the new sets, with its reason (no program text)
 DISAGREEMENTS_FILE = "data/processed/evalplus_disagreements_new_sets.csv"
-DISAGREEMENT_COLUMNS = [c for c in NEW_SETS.keys if c != "solution_sha256"] + [
-    "base_status", "plus_status", "evalplus_base", "evalplus_plus", *RERUN_COLUMNS, "reason"]
+
+
+def disagreement_columns(layout: Layout) -> list[str]:
+    """The columns of :func:`disagreement_list` for the sets of ``layout``."""
+    return [c for c in layout.keys if c != "solution_sha256"] + [
+        "base_status", "plus_status", "evalplus_base", "evalplus_plus", *RERUN_COLUMNS, "reason"]
+
+
+DISAGREEMENT_COLUMNS = disagreement_columns(NEW_SETS)
 
 
 def disagreement_list(merged, samples, layout: Layout = NEW_SETS):
     """:func:`disagreements` of ``merged`` with :func:`explain`'s reason for each
-    (``samples`` supplies the program text the explanation may need)."""
+    (``samples`` supplies the program text the explanation may need); columns
+    :func:`disagreement_columns` of ``layout``."""
     import pandas as pd
 
     from .runner import solution_sha256
 
     d = disagreements(merged)
+    columns = disagreement_columns(layout)
     table = samples.assign(solution_sha256=[solution_sha256(x) for x in samples["solution"]])
     sol = d[layout.keys].merge(table[layout.keys + ["solution"]], on=layout.keys, how="left",
                                validate="1:1")["solution"]
-    rows = [{**{c: r.get(c) for c in DISAGREEMENT_COLUMNS[:-1]}, "reason": explain(r, s)}
+    rows = [{**{c: r.get(c) for c in columns[:-1]}, "reason": explain(r, s)}
             for r, s in zip(d.to_dict("records"), sol)]
-    return pd.DataFrame(rows, columns=DISAGREEMENT_COLUMNS)
+    return pd.DataFrame(rows, columns=columns)
+
+
+#: reader-facing names of :func:`disagreement_list`'s columns
+READER_NAMES = {
+    "model": "model", "prompt_style": "prompt style", "task_id": "task", "sample_index": "sample",
+    "base_status": "ours: original", "plus_status": "ours: plus", "evalplus_base": "EvalPlus: original",
+    "evalplus_plus": "EvalPlus: plus", "evalplus_base_rerun": "EvalPlus re-run: original",
+    "evalplus_plus_rerun": "EvalPlus re-run: plus"}
+
+
+def disagreement_table(listed):
+    """:func:`disagreement_list` as the book lists it: one row per sample (configuration, task,
+    sample, both tools' verdicts, EvalPlus's re-run) under reader-facing names, and the short
+    ``reason`` (the explanation up to its first colon)."""
+    shown = listed.assign(reason=listed["reason"].str.split(":").str[0])
+    return shown[list(READER_NAMES) + ["reason"]].rename(columns=READER_NAMES)
+
+
+def reason_counts(listed):
+    """Samples per full explanation of :func:`disagreement_list` (columns explanation, samples),
+    explanations in alphabetical order."""
+    return listed.groupby("reason", sort=True).size().rename("samples").rename_axis("explanation").reset_index()
 
 
 def write_disagreements(table, path: str | os.PathLike | None = None) -> Path:

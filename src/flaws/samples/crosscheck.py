@@ -253,6 +253,41 @@ def summary_table(df: pd.DataFrame, comparison: pd.DataFrame | None = None) -> p
     return out.drop(columns="_o").reset_index(drop=True)
 
 
+#: the size each source states for its sample sets: (tasks, samples per task)
+STATED_SIZES = {"codet-codegen16b": (164, 100), "multipl-e-davinci-keep": (161, 200),
+                "mvce-ollama": (164, 20), "humaneval-results-md": (164, 10)}
+
+
+def describe(df: pd.DataFrame) -> str:
+    """One line on a samples table: how many samples, sample sets and sources."""
+    return (f"{len(df):,} samples in {df.groupby(['model', 'prompt_style']).ngroups} sample sets "
+            f"from {df['source_id'].nunique()} sources")
+
+
+def size_check(summary: pd.DataFrame, stated: dict = STATED_SIZES) -> list[str]:
+    """One line per set of :func:`summary_table`: its tasks and samples per task (least and most),
+    "as expected" when they are the size its source states, else "UNEXPECTED" (also for a source
+    that states none)."""
+    lines = []
+    rows = zip(summary["source"], summary["model"], summary["prompt style"], summary["tasks"],
+               summary["samples/task (min)"], summary["samples/task (max)"])
+    for source, model, style, tasks, lo, hi in rows:
+        want = stated.get(source)
+        ok = want is not None and (tasks, lo, hi) == (want[0], want[1], want[1])
+        lines.append(f"{model:24s} {style:12s} {tasks:4d} tasks x {lo:3d}-{hi:3d} samples: "
+                     f"{'as expected' if ok else 'UNEXPECTED'}")
+    return lines
+
+
+def changed_shares(summary: pd.DataFrame, chat_sources=CHAT_SOURCES) -> dict[str, float]:
+    """The range of "changed by sanitizing" of :func:`summary_table`: ``chat_min`` and
+    ``chat_max`` over the chat sets, ``completion_max`` over the others."""
+    chat = summary["source"].isin(chat_sources)
+    changed = summary["changed by sanitizing"]
+    return {"chat_min": float(changed[chat].min()), "chat_max": float(changed[chat].max()),
+            "completion_max": float(changed[~chat].max())}
+
+
 def short_tasks(df: pd.DataFrame, expected: int) -> pd.DataFrame:
     """Sample sets and tasks with fewer than ``expected`` samples (empty when none)."""
     per = df.groupby(["model", "prompt_style", "task_id"]).size().rename("samples").reset_index()
