@@ -7,12 +7,12 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from flaws import ceiling_figures, correlation, resampling  # noqa: E402
+from flaws import correlation, figures, resampling  # noqa: E402
 
 
 def test_ceilings_by_samples_draws_one_panel_per_set():
     t = resampling.ceiling_by_samples([20, 20, 20], [1, 10, 20], [0, 10, 18], [2, 5, 20], draws=50, n_resamples=100)
-    fig = ceiling_figures.ceilings_by_samples({"a": t, "b": t}, 0.8, "strong")
+    fig = figures.ceilings_by_samples({"a": t, "b": t}, 0.8, "strong")
     ax = fig.axes[0]
     assert len(fig.axes) == 2 and ax.get_title() == "a"
     np.testing.assert_allclose(ax.lines[1].get_ydata(), t.reachable_accuracy)
@@ -30,7 +30,7 @@ def test_accuracy_vs_ceiling_marks_points_and_cutoff():
                             "conditional_accuracy": np.r_[y, 0.7], "conditional_accuracy_low": np.r_[y, 0.7] - 0.05,
                             "conditional_accuracy_high": np.r_[y, 0.7] + 0.05, "in_fit": [True] * 4 + [False]})
     paper = pd.DataFrame({"accuracy": [0.2, 0.8], "conditional_accuracy": [0.75, 0.9]})
-    fig = ceiling_figures.accuracy_vs_ceiling(summary, fit, paper, {"slope": 0.2, "intercept": 0.7, "r_squared": 0.9},
+    fig = figures.accuracy_vs_ceiling(summary, fit, paper, {"slope": 0.2, "intercept": 0.7, "r_squared": 0.9},
                                               0.77, "d")
     ax = fig.axes[0]
     labels = [t.get_text() for t in ax.get_legend().get_texts()]

@@ -1,5 +1,5 @@
-"""flaws.figures: one place for the book's figures; the old module names re-export the same
-functions; notebook 07's leaderboard figure draws an image from a small board."""
+"""flaws.figures: one place for the book's figures (the old module names are gone); notebook 07's
+leaderboard figure draws an image from a small board."""
 
 import io
 import json
@@ -10,17 +10,18 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
 
-from flaws import book, ceiling_figures, figures, leaderboard, plotting, verifier_figures  # noqa: E402
+from flaws import book, figures, leaderboard  # noqa: E402
 
 
-def test_old_names_are_the_same_functions():
-    assert plotting.k_opt_heatmap is figures.k_opt_heatmap
-    assert plotting.save_book_figure is figures.save_book_figure
-    assert plotting.use_style is figures.use_style
-    assert ceiling_figures.accuracy_vs_ceiling is figures.accuracy_vs_ceiling
-    assert verifier_figures.slope_vs_m is figures.slope_vs_m
+def test_every_name_is_exported_and_the_old_modules_are_gone():
+    import importlib
+
     assert set(figures.__all__) <= set(dir(figures))
+    for old in ("plotting", "ceiling_figures", "verifier_figures"):
+        with pytest.raises(ModuleNotFoundError):
+            importlib.import_module(f"flaws.{old}")
 
 
 def _board():

@@ -1,4 +1,4 @@
-"""flaws.plotting: the book's figure style and the CSV of the data behind a figure."""
+"""flaws.figures (style, heatmap, curves): the book's figure style and the CSV of the data behind a figure."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from flaws.plotting import FIGURE_DATA_DIR, ROLE_COLORS, save_figure_data, use_style
+from flaws.figures import FIGURE_DATA_DIR, ROLE_COLORS, save_figure_data, use_style
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -68,7 +68,7 @@ def test_use_style_is_colour_blind_safe():
 
 import matplotlib.pyplot as plt  # noqa: E402
 
-from flaws import plotting  # noqa: E402
+from flaws import figures as plotting  # noqa: E402
 
 
 def test_k_opt_heatmap_hatches_exactly_the_censored_cells():

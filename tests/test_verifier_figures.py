@@ -9,7 +9,7 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from flaws import verifier_figures  # noqa: E402
+from flaws import figures  # noqa: E402
 
 
 def _table(shift):
@@ -27,7 +27,7 @@ def _png(fig) -> bytes:
 
 
 def test_ceiling_vs_m_one_panel_per_model():
-    fig = verifier_figures.ceiling_vs_m(_table(0), _table(0.05), 0.8, "strong")
+    fig = figures.ceiling_vs_m(_table(0), _table(0.05), 0.8, "strong")
     visible = [ax for ax in fig.axes if ax.get_visible()]
     assert [ax.get_title() for ax in visible] == ["a", "b"]
     np.testing.assert_allclose(visible[0].lines[0].get_ydata(), [0.5, 0.6, 0.7, 0.8])
@@ -40,6 +40,6 @@ def test_slope_vs_m_draws_both_families():
     s = pd.DataFrame({"family": ["first"] * 3 + ["random"] * 3, "m": [0, 5, "all"] * 2,
                       "slope": [0.2, 0.1, 0.0, 0.2, 0.05, 0.0], "low": [0.1, 0.0, 0.0, 0.1, -0.05, 0.0],
                       "high": [0.3, 0.2, 0.0, 0.3, 0.15, 0.0]})
-    fig = verifier_figures.slope_vs_m(s)
+    fig = figures.slope_vs_m(s)
     assert len(fig.axes[0].get_legend().get_texts()) == 2
     assert _png(fig)[:4] == b"\x89PNG"

@@ -13,9 +13,6 @@ A notebook calls a figure function in one line; the numbers come from the analys
 - :mod:`.leaderboard`: Fig. 1a on the EvalPlus leaderboard (notebook 07);
 - :mod:`.pass_rates`: the samples the original tests accept, correct and false positives
   (notebook 02).
-
-The older module names ``flaws.plotting``, ``flaws.ceiling_figures`` and
-``flaws.verifier_figures`` re-export these functions for the notebooks that import them.
 """
 
 from .ceiling import accuracy_vs_ceiling, ceilings_by_samples
