@@ -36,3 +36,11 @@ def test_accuracy_vs_ceiling_marks_points_and_cutoff():
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert "our models (base prompt; in the fit)" in labels and "other prompt styles (hollow)" in labels
     assert any(line.get_ydata()[0] == 0.77 for line in ax.lines)  # the cutoff
+    # each model's name sits on an opaque box drawn above every line (no line runs through it)
+    names = [t for t in ax.texts if t.get_text() in set("abcd")]
+    assert sorted(t.get_text() for t in names) == list("abcd")
+    top_line = max(line.get_zorder() for line in ax.lines)
+    for t in names:
+        assert t.get_zorder() > top_line
+        box = t.get_bbox_patch()
+        assert box.get_facecolor()[3] == 1.0  # opaque white

@@ -65,15 +65,17 @@ def accuracy_vs_ceiling(summary, fit, paper_points, paper_fit, cutoff: float, st
                     color=ours, mfc=ours if filled else "white", elinewidth=0.8,
                     label="our models (base prompt; in the fit)" if filled else "other prompt styles (hollow)")
     named = summary[summary.in_fit]
-    # labels to the right of their points, or to the left for the most accurate models (the
-    # right edge is near), each side spread apart vertically, on a white box over the grid
+    # labels to the right of their points, or up-left for the most accurate models (the right
+    # edge is near), each side spread apart vertically, on a white box over the grid
     for left in (False, True):
         side = named[(named.accuracy > 0.6) == left]
-        heights = spread_labels(side.conditional_accuracy.to_numpy(), gap=0.024)
+        # the most accurate models' names go up-left, clear of the names to their left
+        heights = spread_labels(side.conditional_accuracy.to_numpy() + (0.035 if left else 0.0), gap=0.028)
         for x, y, y_text, name in zip(side.accuracy, side.conditional_accuracy, heights, side.model):
+            # an opaque box drawn above the lines, so no line runs through a name
             ax.annotate(name, (x, y), xytext=(x - 0.045 if left else x + 0.045, y_text), fontsize=8,
-                        va="center", ha="right" if left else "left",
-                        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85},
+                        va="center", ha="right" if left else "left", zorder=6,
+                        bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "0.8", "lw": 0.5},
                         arrowprops={"arrowstyle": "-", "color": "0.5", "lw": 0.6})
     ax.axhline(cutoff, **CUTOFF_STYLE, label=f"cutoff: single-sample accuracy of {strongest}")
     ax.set_xlim(0, 1)
