@@ -460,3 +460,25 @@ def test_dedupe_scripts_extension_keeps_first_copy_of_inline_scripts():
     context = {"script_files": scripts}
     module.dedupe_inline_scripts(None, "page", "page.html", context, None)
     assert context["script_files"] == [scripts[0], scripts[1], scripts[2], scripts[4], scripts[5]]
+
+
+#: what a machine's own path looks like in a committed output (a traceback, a warning)
+MACHINE_PATH = re.compile(r"(?<![\w.])/(?:work|tmp|root|home|usr|opt)/[^\s'\"]*?(?:site-packages|\.venv|\.ipynb|/src/flaws)")
+
+
+def test_committed_notebook_outputs_show_no_machine_paths():
+    """Outputs say paths relative to the project root: a warning or traceback that prints the
+    machine's absolute path makes nbval fail in any other checkout."""
+    found = []
+    for nb in sorted(NOTEBOOKS.glob("*.ipynb")):
+        for k, cell in enumerate(json.loads(nb.read_text())["cells"]):
+            for out in cell.get("outputs", []):
+                text = "".join(out.get("text", [])) + json.dumps(out.get("data", {}).get("text/plain", ""))
+                found += [f"{nb.name} cell {k}: {m}" for m in MACHINE_PATH.findall(text)]
+    assert not found, found
+
+
+def test_machine_path_pattern():
+    assert MACHINE_PATH.search("/tmp/fc/clone/.venv/lib/python3.11/site-packages/tqdm/auto.py:21: TqdmWarning")
+    assert MACHINE_PATH.search("File /work/main/src/flaws/metrics.py, line 3")
+    assert not MACHINE_PATH.search("data/processed/outcomes.csv.gz and notebooks/03.ipynb")
