@@ -50,7 +50,7 @@ def ceiling_vs_m(first, random, cutoff: float, strongest: str, value: str = "rea
         ax.set_xlabel("plus inputs added to the base tests, m")
     for ax in axes[:, 0]:
         ax.set_ylabel(ylabel, fontsize=8)
-    fig.suptitle(f"dotted: single-sample accuracy of {strongest} ({cutoff:.3f})", fontsize=9)
+    fig.suptitle(f"dash-dotted: single-sample accuracy of {strongest} ({cutoff:.3f})", fontsize=9)
     fig.tight_layout()
     return fig
 
