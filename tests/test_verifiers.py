@@ -174,3 +174,14 @@ def test_rate_differences_pair_the_tasks_and_correct_for_multiplicity():
     assert d.loc[0, "low"] == d.loc[0, "high"] == 0 and d.loc[0, "p_holm"] == 1
     with pytest.raises(ValueError, match="reference's tasks"):
         vf.rate_differences({"x": counts([1, 1], [1, 1])}, ref)
+
+
+def test_rates_by_configuration_pivots_in_the_given_order():
+    rows = [{"verifier": v, "group": g, "accepted": 1, "false_positive_rate": r, "false_positive_rate_low": r / 2,
+             "false_positive_rate_high": r * 2, "false_negative_rate": 0.0, "false_negative_rate_low": 0.0,
+             "false_negative_rate_high": 0.0}
+            for v, r in (("base", 0.1), ("x", 0.2), ("y", 0.3)) for g in ("all", "m / base", "m / rule")]
+    t = vf.rates_by_configuration(pd.DataFrame(rows), ["y", "base"])
+    assert list(t.columns) == ["configuration", "y", "base"]
+    assert t.configuration.tolist() == ["m / base", "m / rule"]
+    assert t.loc[0, "y"] == "0.300 [0.150, 0.600]" and t.loc[1, "base"] == "0.100 [0.050, 0.200]"

@@ -59,7 +59,8 @@ import pandas as pd
 __all__ = ["Verifier", "parse", "accepts", "failure_matrix", "verifier_counts", "rates",
            "rates_table", "first_reaching", "ALL", "SUITES", "suite_verdicts", "suite_family",
            "complete_suites", "rates_for_reader",
-           "suite_reach_table", "suite_lines", "rate_differences"]
+           "suite_reach_table", "suite_lines", "rate_differences",
+           "rates_by_configuration"]
 
 #: ``m`` meaning every plus input of the task
 ALL = "all"
@@ -418,6 +419,20 @@ def family_counts(outcomes: pd.DataFrame, family: str, ms, seeds=(0,), failures=
             tables.append(c[c["task_id"].isin(tasks)].reset_index(drop=True) if tasks is not None else c)
         out[m] = tables
     return out
+
+
+def rates_by_configuration(table: pd.DataFrame, verifiers) -> pd.DataFrame:
+    """The per-group rows of :func:`rates_table` as the book shows them: one row per
+    configuration, one column per verifier of ``verifiers`` (in that order), each cell the
+    false-positive rate with its 95% interval (:func:`flaws.book.estimate`)."""
+    from .book import estimate
+
+    verifiers = list(verifiers)
+    g = table[table["group"].ne("all") & table["verifier"].isin(verifiers)]
+    g = g.assign(fp=[estimate(v, lo, hi) for v, lo, hi in
+                     zip(g.false_positive_rate, g.false_positive_rate_low, g.false_positive_rate_high)])
+    return (g.pivot(index="group", columns="verifier", values="fp")[verifiers].rename_axis(columns=None)
+            .reset_index().rename(columns={"group": "configuration"}))
 
 
 def complete_suites(outcomes: pd.DataFrame, generated: pd.DataFrame, suites=SUITES, tasks=None) -> dict:
