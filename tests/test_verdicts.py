@@ -1,5 +1,6 @@
 """flaws.verdicts: each rule flips exactly where the book says it does (made-up estimates)."""
 
+import numpy as np
 import pytest
 
 from flaws import verdicts as v
@@ -46,6 +47,19 @@ def test_share_majority_rule():
     assert v.share(3, 8, majority=0.25) == "reproduced"
     with pytest.raises(ValueError):
         v.share(3, 2)
+
+
+def test_joint_level_is_bonferroni():
+    assert v.joint_level(1) == pytest.approx(0.95)
+    assert v.joint_level(8) == pytest.approx(1 - 0.05 / 8)
+    assert v.joint_level(20, 0.90) == pytest.approx(0.995)
+    assert v.joint_level(8) > v.joint_level(4)  # more members, wider intervals
+    assert v.joint_level(np.int64(8)) == v.joint_level(8)  # a count from pandas
+    for bad in (0, -1, 2.5, True):
+        with pytest.raises(ValueError):
+            v.joint_level(bad)
+    with pytest.raises(ValueError):
+        v.joint_level(3, 1.0)
 
 
 def test_family_after_correction():

@@ -17,7 +17,9 @@ The rules (``book/report.md`` states them in the same words):
 
 :func:`share`
     A claim about each member of a group (each weak model lies below the cutoff; each cost ratio
-    has a small optimal budget): k of the n members for which it holds *with their whole interval*.
+    has a small optimal budget): k of the n members for which it holds *with their whole interval*,
+    the n intervals holding jointly at 95% (each at :func:`joint_level`, Bonferroni's 1 - 0.05/n,
+    so that the count is not inflated by the number of members).
     *reproduced*: at least ``majority`` (default one half) of the n; *partly reproduced*: at least
     one; *not reproduced*: none.
 
@@ -41,9 +43,10 @@ the "supported" family of words for claims that are not a number of the paper ("
 from __future__ import annotations
 
 import math
+import operator
 from typing import Sequence
 
-__all__ = ["WORDS", "effect", "share", "family", "consistency", "word"]
+__all__ = ["WORDS", "effect", "share", "joint_level", "family", "consistency", "word"]
 
 WORDS = (
     "reproduced", "partly reproduced", "not reproduced",
@@ -83,6 +86,22 @@ def effect(paper: float, ours: float, ci: Sequence[float], p: float, *, alpha: f
     if same_sign and (significant or inside):
         return word(1, kind)
     return word(0, kind)
+
+
+def joint_level(n: int, level: float = 0.95) -> float:
+    """Confidence of each of ``n`` intervals so that all n hold together at ``level`` (Bonferroni:
+    1 - (1 - level) / n). A :func:`share` count uses intervals at this level; for a one-sided
+    claim read from the upper end of a two-sided interval, pass the two-sided ``level`` (0.90 for
+    a one-sided 95% bound)."""
+    try:
+        whole = operator.index(n)
+    except TypeError:
+        whole = None
+    if whole is None or isinstance(n, bool) or whole < 1:
+        raise ValueError(f"joint_level(): need a whole number of intervals n >= 1, got {n!r}")
+    if not 0 < level < 1:
+        raise ValueError(f"joint_level(): level must lie in (0, 1), got {level!r}")
+    return 1 - (1 - level) / whole
 
 
 def share(k: int, n: int, *, majority: float = 0.5, kind: str = "reproduced") -> str:
