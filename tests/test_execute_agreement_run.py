@@ -120,11 +120,29 @@ def test_new_sets_keyed_by_benchmark_and_run(fake_evalplus, tmp_path, monkeypatc
         ["Mbpp/2", "pass", "fail", "unexplained"]]
     p = agreement.write_disagreements(d, tmp_path / "d.csv")
     assert p.read_text().splitlines()[1].startswith("src,m,base,mbpp+,,Mbpp/2,0,pass,pass,")
-    # restricted to one benchmark, only its sets are combined
-    only = agreement.evalplus_all(samples=table, out=tmp_path / "h.csv.gz", progress=False,
+    # a run restricted to one benchmark still combines the other's stored sets (it once dropped
+    # them from the combined file), and runs nothing that is stored
+    both = agreement.evalplus_all(samples=table, out=tmp_path / "h.csv.gz", progress=False,
                                   outcomes=outcomes, layout=agreement.NEW_SETS,
                                   benchmarks=("humaneval+",))
-    assert len(pd.read_csv(only)) == 2 and len(fake_evalplus) == 4
+    assert list(pd.read_csv(both)["benchmark"]) == ["humaneval+"] * 2 + ["mbpp+"]
+    assert len(fake_evalplus) == 5  # only the MBPP+ disagreement, re-run alone again
+
+
+def test_run_of_one_benchmark_keeps_the_others_stored_sets(fake_evalplus, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(agreement, "near_limit", lambda *a: 0.0)
+    table = _new_sets_table()
+    outcomes = _outcomes(table)
+    # MBPP+ first: only its set runs; the HumanEval+ sets are named as not yet run
+    first = agreement.evalplus_all(samples=table, out=tmp_path / "a.csv.gz", progress=False,
+                                   outcomes=outcomes, layout=agreement.NEW_SETS, benchmarks=("mbpp+",))
+    assert list(pd.read_csv(first)["benchmark"]) == ["mbpp+"] and len(fake_evalplus) == 1
+    assert capsys.readouterr().err.count("not yet run") == 2
+    # then HumanEval+: its two sets run, and the combined file holds all three
+    second = agreement.evalplus_all(samples=table, out=tmp_path / "b.csv.gz", progress=False,
+                                    outcomes=outcomes, layout=agreement.NEW_SETS, benchmarks=("humaneval+",))
+    assert list(pd.read_csv(second)["benchmark"]) == ["humaneval+"] * 2 + ["mbpp+"]
+    assert len(fake_evalplus) == 3
 
 
 def test_merge_refuses_verdicts_without_outcome():

@@ -310,9 +310,11 @@ def evalplus_all(workers: int = 2, progress: bool = True, out: str | os.PathLike
     disagreements (against ``outcomes``, default the committed file) re-run.
     With ``layout=NEW_SETS`` the samples default to :data:`flaws.samples.NEW_SOURCES`
     and the output to ``evalplus_verdicts_new_sets.csv.gz``; ``benchmarks`` restricts
-    a run (and the combined file) to some benchmarks.  ``partial`` runs nothing new: it
-    combines the sets already stored (their disagreements re-run) into the output, for a run
-    that cannot finish in one go; the sets left out are named on stderr.
+    what is *run* now to some benchmarks' sets, while the combined file still holds every
+    stored set of every benchmark (as with ``partial``), so a run of one benchmark never drops
+    the other's verdicts.  ``partial`` runs nothing new: it combines the sets already stored
+    (their disagreements re-run) into the output, for a run that cannot finish in one go; the
+    sets left out are named on stderr.
     """
     import pandas as pd
     from tqdm import tqdm
@@ -324,13 +326,16 @@ def evalplus_all(workers: int = 2, progress: bool = True, out: str | os.PathLike
 
         samples = (load_all(NEW_SOURCES, progress=progress) if layout is NEW_SETS
                    else load_all(progress=progress))
-    samples = samples[samples["benchmark"].isin(benchmarks or layout.benchmarks)]
+    samples = samples[samples["benchmark"].isin(layout.benchmarks)]
+    run_now = set(benchmarks or layout.benchmarks)
+    combine_stored = partial or run_now != set(layout.benchmarks)  # the other benchmarks: as stored
     frames = []
     bar = tqdm(total=len(samples), desc="evalplus.evaluate", unit="sample", disable=not progress)
     for key, part in sample_sets(samples, layout):
         done = _stored(layout, key)
-        if not done.exists() and (partial or key[0] in skip_sources):
-            if partial:
+        runs = not partial and key[0] not in skip_sources and part["benchmark"].iloc[0] in run_now
+        if not done.exists() and not runs:
+            if combine_stored:
                 print(f"not yet run: {' / '.join(map(str, key))} ({len(part)} samples)", file=sys.stderr)
             bar.update(len(part))
             continue
@@ -345,7 +350,7 @@ def evalplus_all(workers: int = 2, progress: bool = True, out: str | os.PathLike
         frames.append(got)
         bar.update(len(part))
     bar.close()
-    if sum(len(f) for f in frames) != len(samples) and not (partial and frames):
+    if sum(len(f) for f in frames) != len(samples) and not (combine_stored and frames):
         return None
     verdicts = pd.concat(frames, ignore_index=True)
     verdicts = rerun_disagreements(verdicts, samples, outcomes, layout=layout)
