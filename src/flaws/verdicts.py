@@ -17,9 +17,10 @@ The rules (``book/report.md`` states them in the same words):
 
 :func:`share`
     A claim about each member of a group (each weak model lies below the cutoff; each cost ratio
-    has a small optimal budget): k of the n members for which it holds *with their whole interval*,
-    the n intervals holding jointly at 95% (each at :func:`joint_level`, Bonferroni's 1 - 0.05/n,
-    so that the count is not inflated by the number of members).
+    has a small optimal budget): k of the n members for which it holds *with their whole interval*;
+    the claim is read from one end of each member's interval, and the n ends hold jointly at 95%
+    (each a one-sided bound at 1 - 0.05/n, Bonferroni: a two-sided interval at
+    ``joint_level(n, 0.90)``), so that the count is not inflated by the number of members.
     *reproduced*: at least ``majority`` (default one half) of the n; *partly reproduced*: at least
     one; *not reproduced*: none.
 
