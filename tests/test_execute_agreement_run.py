@@ -231,3 +231,10 @@ def test_humaneval_disagreements_listed_for_the_reader(monkeypatch):
     counts = agreement.reason_counts(listed)
     assert list(counts.columns) == ["explanation", "samples"] and counts["samples"].tolist() == [1, 1]
     assert counts["explanation"].iloc[0].startswith("EvalPlus's wall-clock time limit: ")
+
+
+def test_agrees_alone_reads_explains_reason():
+    row = {"base_status": "pass", "plus_status": "pass", "evalplus_base": "pass",
+           "evalplus_plus": "fail", "evalplus_base_rerun": "pass", "evalplus_plus_rerun": "pass"}
+    listed = pd.DataFrame({"reason": [agreement.explain(row), "time-limit borderline: x"]})
+    assert list(agreement.agrees_alone(listed)) == [True, False]

@@ -423,6 +423,17 @@ def rerun_disagreements(verdicts, samples, outcomes=None, workers: int = 1,
     return verdicts
 
 
+#: :func:`explain`'s reason when EvalPlus, re-running the sample alone, agrees with us
+AGREES_ALONE = ("EvalPlus's wall-clock time limit: it disagreed in the full run and "
+                "agrees when re-run alone")
+
+
+def agrees_alone(listed) -> "pd.Series":
+    """Per row of :func:`disagreement_list`: does EvalPlus agree with us when it re-runs the
+    sample alone (the difference was its wall-clock limit in the loaded full run)?"""
+    return listed["reason"].eq(AGREES_ALONE)
+
+
 def explain(row, solution: str | None = None) -> str:
     """Why our verdict and EvalPlus's differ for one row of :func:`disagreements`.
 
@@ -434,8 +445,7 @@ def explain(row, solution: str | None = None) -> str:
                 and (row["plus_status"] == "pass") == (p == "pass"))
 
     if agrees(row.get("evalplus_base_rerun"), row.get("evalplus_plus_rerun")):
-        return ("EvalPlus's wall-clock time limit: it disagreed in the full run and "
-                "agrees when re-run alone")
+        return AGREES_ALONE
     names = unimported_annotation_names(solution) if solution is not None else []
     if names and "pass" in (row["base_status"], row["plus_status"]):
         return (f"our executor: the program annotates with {', '.join(names)} without importing it; "
