@@ -15,8 +15,10 @@ EvalPlus does); the figures with de-duplication of identical programs, and with
 the content-addressed verdict cache (``flaws.execute.vcache``) empty at the start
 (``cache, cold``: identical programs judged once) and full (``cache, warm``: the
 same set evaluated again), are printed as well; the cache runs use a fresh
-temporary cache directory, and their outcomes are checked byte for byte against
-the uncached run.
+temporary cache directory.  The warm run must repeat the cold one byte for byte;
+the cold run is checked against the uncached run, and where they differ the
+samples are listed (two separate executions: a program whose CPU time sits at
+its time limit can time out in one and not the other, see :func:`cache_check`).
 
 The *share of the bound* is floor / our wall time: 100% would be an executor
 whose wall time is the programs' own heavy CPU divided by the workers.
@@ -57,6 +59,55 @@ from evalplus.data import get_human_eval_plus, get_human_eval_plus_hash
 from evalplus.evaluate import get_groundtruth
 get_groundtruth(get_human_eval_plus(), get_human_eval_plus_hash(), [])
 """
+
+
+def _by_sample(records) -> dict:
+    return {(r["task_id"], r["sample_index"]): r for r in records}
+
+
+def _verdict(r: dict) -> str:
+    return f"{r['base_status']}/{r['plus_status']}"
+
+
+def cache_check(ours: list[dict], cold: list[dict], warm: list[dict]) -> list[str]:
+    """Lines saying whether the cache changed a verdict.
+
+    The warm run must repeat the cold run byte for byte (it executes nothing: the
+    cache returns what it stored).  The cold run judges each distinct program
+    once and gives its verdict to every copy, the uncached run executes every
+    copy: the two are separate executions, so a program whose CPU time sits at
+    its time limit can pass in one and time out in the other.  Such programs
+    are listed, with the number of distinct programs the uncached run itself
+    judged differently in two of their copies (the same timing, no cache).
+    """
+    import json
+
+    def canon(records):
+        return sorted(json.dumps(r, sort_keys=True) for r in records)
+
+    lines = []
+    if canon(ours) == canon(cold) == canon(warm):
+        return ["outcomes with the cache identical to the uncached run: yes"]
+    lines.append("outcomes with the cache (warm) identical to the cache (cold): "
+                 + ("yes" if canon(cold) == canon(warm) else "NO"))
+    u, c = _by_sample(ours), _by_sample(cold)
+    differ = sorted((k for k in u if u[k] != c.get(k)), key=lambda k: (int(k[0].split("/")[1]), k[1]))
+    at_limit = [k for k in differ if _verdict(u[k]) != _verdict(c[k])
+                and "timeout" in (u[k]["base_status"], u[k]["plus_status"],
+                                  c[k]["base_status"], c[k]["plus_status"])]
+    lines.append(f"outcomes with the cache identical to the uncached run: NO, {len(differ)} of "
+                 f"{len(u)} samples differ, {len(at_limit)} of them at the time limit "
+                 "(a time-out in one run, not in the other)")
+    for k in differ:
+        lines.append(f"  {k[0]} #{k[1]}: uncached {_verdict(u[k])}, cache (cold) {_verdict(c[k])}"
+                     + ("" if k in at_limit else "  (not at the time limit)"))
+    groups: dict = {}
+    for r in ours:
+        groups.setdefault((r["task_id"], r["solution_sha256"]), set()).add(_verdict(r))
+    split = sum(len(v) > 1 for v in groups.values())
+    lines.append(f"distinct programs the uncached run judged differently in two of their copies: "
+                 f"{split} of {len(groups)}")
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -116,11 +167,7 @@ def main(argv: list[str] | None = None) -> int:
         say(f"flaws.execute (dedupe):   {n / t_dedupe:8.1f} samples/s ({t_dedupe:.0f} s)")
     t_cold = t_warm = None
     if not a.skip_cache:
-        import json
         import tempfile
-
-        def canon(records):
-            return sorted(json.dumps(r, sort_keys=True) for r in records)
 
         with tempfile.TemporaryDirectory(prefix="flaws-bench-vcache-") as root:
             t0 = time.perf_counter()
@@ -129,10 +176,10 @@ def main(argv: list[str] | None = None) -> int:
             t0 = time.perf_counter()
             warm = list(evaluate(samples, "humaneval+", workers=a.workers, progress=False, cache=root))
             t_warm = time.perf_counter() - t0
-        same = canon(cold) == canon(ours) == canon(warm)
         say(f"flaws.execute (cache, cold): {n / t_cold:8.1f} samples/s ({t_cold:.0f} s)")
         say(f"flaws.execute (cache, warm): {n / t_warm:8.1f} samples/s ({t_warm:.1f} s)")
-        say(f"outcomes with the cache identical to the uncached run: {'yes' if same else 'NO'}")
+        for line in cache_check(ours, cold, warm):
+            say(line)
     heavy = [c for c in stats["run_cpu_seconds"] if c >= HEAVY]
     timeouts = sum(r[f"{w}_status"] == "timeout" for r in ours for w in ("base", "plus"))
     say(f"CPU of sample processes:  {cpu:8.0f} s over {stats['runs']} runs "
