@@ -10,7 +10,7 @@ import numpy as np
 
 from .style import CUTOFF_STYLE, ROLE_COLORS
 
-__all__ = ["accuracy_vs_ceiling", "ceilings_by_samples", "spread_labels"]
+__all__ = ["accuracy_vs_ceiling", "ceilings_by_samples", "separate_labels", "spread_labels"]
 
 
 def _band(replicates, grid, confidence: float = 0.95):
@@ -34,6 +34,31 @@ def spread_labels(y, gap: float) -> np.ndarray:
     out = np.empty_like(placed)
     out[order] = placed
     return out
+
+
+def separate_labels(ax, labels, pad: float = 2.0, rounds: int = 200) -> int:
+    """Move boxed labels (annotations of ``ax``) until no two boxes overlap, as drawn: of each
+    overlapping pair, the lower box moves down by the overlap plus ``pad`` pixels (its arrow
+    follows). :func:`spread_labels` keeps a column apart; this also parts labels of two columns
+    whose boxes reach into each other. Deterministic (pairs in order of height, then input
+    order); returns the number of moves."""
+    fig = ax.figure
+    moves = 0
+    for _ in range(rounds):
+        fig.canvas.draw()
+        boxes = [a.get_bbox_patch().get_window_extent() for a in labels]
+        order = sorted(range(len(labels)), key=lambda i: (-boxes[i].y1, i))
+        pair = next(((i, j) for n, i in enumerate(order) for j in order[n + 1:]
+                     if boxes[i].overlaps(boxes[j])), None)
+        if pair is None:
+            return moves
+        upper, lower = pair
+        drop = boxes[lower].y1 - boxes[upper].y0 + pad
+        x, y = labels[lower].xyann
+        y_px = ax.transData.transform((x, y))[1] - drop
+        labels[lower].xyann = (x, ax.transData.inverted().transform((0.0, y_px))[1])
+        moves += 1
+    raise RuntimeError(f"separate_labels(): boxes still overlap after {rounds} moves")
 
 
 def accuracy_vs_ceiling(summary, fit, paper_points, paper_fit, cutoff: float, strongest: str):
@@ -65,6 +90,7 @@ def accuracy_vs_ceiling(summary, fit, paper_points, paper_fit, cutoff: float, st
                     color=ours, mfc=ours if filled else "white", elinewidth=0.8,
                     label="our models (base prompt; in the fit)" if filled else "other prompt styles (hollow)")
     named = summary[summary.in_fit]
+    boxed = []
     # labels to the right of their points, or up-left for the most accurate models (the right
     # edge is near), each side spread apart vertically, on a white box over the grid
     for left in (False, True):
@@ -73,10 +99,10 @@ def accuracy_vs_ceiling(summary, fit, paper_points, paper_fit, cutoff: float, st
         heights = spread_labels(side.conditional_accuracy.to_numpy() + (0.035 if left else 0.0), gap=0.028)
         for x, y, y_text, name in zip(side.accuracy, side.conditional_accuracy, heights, side.model):
             # an opaque box drawn above the lines, so no line runs through a name
-            ax.annotate(name, (x, y), xytext=(x - 0.045 if left else x + 0.045, y_text), fontsize=8,
+            boxed.append(ax.annotate(name, (x, y), xytext=(x - 0.045 if left else x + 0.045, y_text), fontsize=8,
                         va="center", ha="right" if left else "left", zorder=6,
                         bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "0.8", "lw": 0.5},
-                        arrowprops={"arrowstyle": "-", "color": "0.5", "lw": 0.6})
+                        arrowprops={"arrowstyle": "-", "color": "0.5", "lw": 0.6}))
     ax.axhline(cutoff, **CUTOFF_STYLE, label=f"cutoff: single-sample accuracy of {strongest}")
     ax.set_xlim(0, 1)
     ax.set_ylim(0.4, 1.0)
@@ -84,6 +110,7 @@ def accuracy_vs_ceiling(summary, fit, paper_points, paper_fit, cutoff: float, st
     ax.set_ylabel("conditional accuracy: P(correct | passes base tests)")
     ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, frameon=False)
     fig.tight_layout()
+    separate_labels(ax, boxed)  # the two columns' names can reach into each other
     return fig
 
 
