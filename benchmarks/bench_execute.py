@@ -40,7 +40,10 @@ executor can show on these samples.  Two floors are printed:
   executor must do.  It is the one the "largest speed-up" line uses.
 
 With ``--per-task 100`` EvalPlus's verdicts are also stored for the full
-agreement table (``python -m flaws.execute.agreement`` then skips this set).
+agreement table (``python -m flaws.execute.agreement`` then skips this set),
+unless that set is stored already: a second timing of EvalPlus does not replace
+the verdicts the committed table was built from (time-limit borderlines differ
+between its runs).
 """
 
 from __future__ import annotations
@@ -213,8 +216,12 @@ def main(argv: list[str] | None = None) -> int:
         say("  differs:", d)
     if full:
         key = (samples[0]["source_id"], samples[0]["model"], samples[0]["prompt_style"])
-        stored = agreement.store_set(key, df, theirs)
-        say(f"stored EvalPlus verdicts for the agreement table: {relpath(stored)}")
+        if agreement.stored_path(key).exists():  # the agreement table keeps the run it was built from
+            say(f"EvalPlus verdicts already stored for the agreement table, kept: "
+                f"{relpath(agreement.stored_path(key))}")
+        else:
+            stored = agreement.store_set(key, df, theirs)
+            say(f"stored EvalPlus verdicts for the agreement table: {relpath(stored)}")
     if a.save:
         from pathlib import Path
 

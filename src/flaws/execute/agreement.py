@@ -274,7 +274,8 @@ def sample_sets(samples, layout: Layout = HUMANEVAL) -> list[tuple[tuple[str, ..
     return [(k, g) for k, g in samples.groupby(list(layout.set_keys), sort=True)]
 
 
-def _stored(layout: Layout, key: tuple[str, ...]) -> Path:
+def stored_path(key: tuple[str, ...], layout: Layout = HUMANEVAL) -> Path:
+    """Where :func:`store_set` keeps one set's EvalPlus verdicts (a run skips a set stored there)."""
     return _store_dir() / layout.store / f"{set_slug(*key)}.csv.gz"
 
 
@@ -288,7 +289,7 @@ def store_set(key: tuple[str, ...], part, verdicts: list[tuple[str, str]],
         rows.append({**{c: rec[c] for c in layout.keys[:-1]},
                      "solution_sha256": solution_sha256(rec["solution"]),
                      "evalplus_base": b, "evalplus_plus": p})
-    return _write_csv_gz(rows, layout.columns, _stored(layout, key), "verdicts.csv")
+    return _write_csv_gz(rows, layout.columns, stored_path(key, layout), "verdicts.csv")
 
 
 def _read_table(p, columns: list[str]):
@@ -332,7 +333,7 @@ def evalplus_all(workers: int = 2, progress: bool = True, out: str | os.PathLike
     frames = []
     bar = tqdm(total=len(samples), desc="evalplus.evaluate", unit="sample", disable=not progress)
     for key, part in sample_sets(samples, layout):
-        done = _stored(layout, key)
+        done = stored_path(key, layout)
         runs = not partial and key[0] not in skip_sources and part["benchmark"].iloc[0] in run_now
         if not done.exists() and not runs:
             if combine_stored:
