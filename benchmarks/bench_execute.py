@@ -23,6 +23,11 @@ its time limit can time out in one and not the other, see :func:`cache_check`).
 The *share of the bound* is floor / our wall time: 100% would be an executor
 whose wall time is the programs' own heavy CPU divided by the workers.
 
+Per light run (a run below ``HEAVY``), the report gives the wall time above the
+floor (times the workers) and the whole machine's busy CPU (``/proc/stat``) less
+the heavy runs' CPU: what each quick program costs, harness and kernel included
+(and the run's fixed start-up, spread over them: small sets read high).
+
 Also printed: the CPU time of the sample processes (summed over every base and
 plus run, as our judge read it from ``/proc``, in whole clock ticks).  An
 executor that runs every program under EvalPlus's time limits cannot finish
@@ -62,6 +67,15 @@ from evalplus.data import get_human_eval_plus, get_human_eval_plus_hash
 from evalplus.evaluate import get_groundtruth
 get_groundtruth(get_human_eval_plus(), get_human_eval_plus_hash(), [])
 """
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds the whole machine has spent busy since boot (``/proc/stat``: every state but
+    idle and iowait, summed over CPUs). The difference over a run counts every process and the
+    kernel's own work, which a count over our process tree misses."""
+    with open("/proc/stat") as f:
+        fields = [int(v) for v in f.readline().split()[1:]]
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
 
 
 def _by_sample(records) -> dict:
@@ -150,10 +164,11 @@ def main(argv: list[str] | None = None) -> int:
     expected_outputs("humaneval+", workers=a.workers, progress=False)  # cached ground truth
 
     stats: dict = {}
-    t0 = time.perf_counter()
+    busy0, t0 = machine_busy_seconds(), time.perf_counter()
     ours = list(evaluate(samples, "humaneval+", workers=a.workers, dedupe=False, progress=True,
                          stats=stats, cache=False))
     t_ours = time.perf_counter() - t0
+    busy = machine_busy_seconds() - busy0
     cpu = stats["child_cpu_seconds"]
     if a.outcomes:
         import json
@@ -192,6 +207,11 @@ def main(argv: list[str] | None = None) -> int:
         f"{HEAVY} s ({timeouts} time-outs) -> floor {floor:.0f} s with {a.workers} workers")
     say(f"share of the bound (floor / wall time): {floor / t_ours:.0%} uncached"
         + (f", {floor / t_cold:.0%} with the cache (cold)" if t_cold else ""))
+    light = stats["runs"] - len(heavy)
+    say(f"per light run (uncached): {(t_ours - floor) * a.workers / light * 1000:.1f} ms of wall time "
+        f"above the floor per worker; {(busy - sum(heavy)) / light * 1000:.1f} ms of machine CPU "
+        f"(the machine was busy {busy / (t_ours * (os.cpu_count() or 1)):.0%} of the run, "
+        f"{busy:.0f} CPU-s; {light} light runs)")
     if a.skip_evalplus:
         return 0
 

@@ -49,3 +49,16 @@ def test_a_warm_run_that_differs_from_the_cold_one_is_reported(cache_check):
     cold = [_rec("HumanEval/1", 0, "pass", "pass")]
     warm = [_rec("HumanEval/1", 0, "pass", "fail")]
     assert cache_check(cold, cold, warm)[0].endswith("identical to the cache (cold): NO")
+
+
+def test_machine_busy_seconds_counts_work_done_meanwhile():
+    import time
+
+    spec = importlib.util.spec_from_file_location("bench_execute", ROOT / "benchmarks" / "bench_execute.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    before = mod.machine_busy_seconds()
+    start = time.process_time()
+    while time.process_time() - start < 0.3:  # 0.3 s of this process's CPU
+        pass
+    assert mod.machine_busy_seconds() - before >= 0.25
