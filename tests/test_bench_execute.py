@@ -1,6 +1,6 @@
-"""The cache check of ``benchmarks/bench_execute.py``: it says yes only when the
-three runs agree, and otherwise lists each differing sample and whether the
-difference is at the time limit."""
+"""``benchmarks/bench_execute.py``: its cache check says yes only when the three
+runs agree, and otherwise lists each differing sample and whether the difference
+is at the time limit; its reading of the machine's busy CPU counts work done."""
 
 from __future__ import annotations
 
@@ -13,11 +13,16 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def cache_check():
+def bench():
     spec = importlib.util.spec_from_file_location("bench_execute", ROOT / "benchmarks" / "bench_execute.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
-    return mod.cache_check
+    return mod
+
+
+@pytest.fixture(scope="module")
+def cache_check(bench):
+    return bench.cache_check
 
 
 def _rec(task, k, base, plus, sha="a"):
@@ -51,14 +56,11 @@ def test_a_warm_run_that_differs_from_the_cold_one_is_reported(cache_check):
     assert cache_check(cold, cold, warm)[0].endswith("identical to the cache (cold): NO")
 
 
-def test_machine_busy_seconds_counts_work_done_meanwhile():
+def test_machine_busy_seconds_counts_work_done_meanwhile(bench):
     import time
 
-    spec = importlib.util.spec_from_file_location("bench_execute", ROOT / "benchmarks" / "bench_execute.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    before = mod.machine_busy_seconds()
+    before = bench.machine_busy_seconds()
     start = time.process_time()
     while time.process_time() - start < 0.3:  # 0.3 s of this process's CPU
         pass
-    assert mod.machine_busy_seconds() - before >= 0.25
+    assert bench.machine_busy_seconds() - before >= 0.25
