@@ -89,18 +89,16 @@ def _verdict(r: dict) -> str:
 def cache_check(ours: list[dict], cold: list[dict], warm: list[dict]) -> list[str]:
     """Lines saying whether the cache changed a verdict.
 
-    The warm run must repeat the cold run byte for byte (it executes nothing: the
-    cache returns what it stored).  The cold run judges each distinct program
+    The warm run must repeat the cold run byte for byte, as outcome rows
+    (:func:`flaws.execute.outcomes.to_csv_bytes`): it executes nothing, the
+    cache returns what it stored.  The cold run judges each distinct program
     once and gives its verdict to every copy, the uncached run executes every
     copy: the two are separate executions, so a program whose CPU time sits at
     its time limit can pass in one and time out in the other.  Such programs
     are listed, with the number of distinct programs the uncached run itself
     judged differently in two of their copies (the same timing, no cache).
     """
-    import json
-
-    def canon(records):
-        return sorted(json.dumps(r, sort_keys=True) for r in records)
+    from flaws.execute.outcomes import sort_key, to_csv_bytes as canon
 
     lines = []
     if canon(ours) == canon(cold) == canon(warm):
@@ -108,7 +106,7 @@ def cache_check(ours: list[dict], cold: list[dict], warm: list[dict]) -> list[st
     lines.append("outcomes with the cache (warm) identical to the cache (cold): "
                  + ("yes" if canon(cold) == canon(warm) else "NO"))
     u, c = _by_sample(ours), _by_sample(cold)
-    differ = sorted((k for k in u if u[k] != c.get(k)), key=lambda k: (int(k[0].split("/")[1]), k[1]))
+    differ = sorted((k for k in u if u[k] != c.get(k)), key=lambda k: sort_key(u[k]))
     at_limit = [k for k in differ if _verdict(u[k]) != _verdict(c[k])
                 and "timeout" in (u[k]["base_status"], u[k]["plus_status"],
                                   c[k]["base_status"], c[k]["plus_status"])]

@@ -99,10 +99,11 @@ def accuracy_vs_ceiling(summary, fit, paper_points, paper_fit, cutoff: float, st
         heights = spread_labels(side.conditional_accuracy.to_numpy() + (0.035 if left else 0.0), gap=0.028)
         for x, y, y_text, name in zip(side.accuracy, side.conditional_accuracy, heights, side.model):
             # an opaque box drawn above the lines, so no line runs through a name
-            boxed.append(ax.annotate(name, (x, y), xytext=(x - 0.045 if left else x + 0.045, y_text), fontsize=8,
-                        va="center", ha="right" if left else "left", zorder=6,
-                        bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "0.8", "lw": 0.5},
-                        arrowprops={"arrowstyle": "-", "color": "0.5", "lw": 0.6}))
+            boxed.append(ax.annotate(
+                name, (x, y), xytext=(x - 0.045 if left else x + 0.045, y_text), fontsize=8,
+                va="center", ha="right" if left else "left", zorder=6,
+                bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "0.8", "lw": 0.5},
+                arrowprops={"arrowstyle": "-", "color": "0.5", "lw": 0.6}))
     ax.axhline(cutoff, **CUTOFF_STYLE, label=f"cutoff: single-sample accuracy of {strongest}")
     ax.set_xlim(0, 1)
     ax.set_ylim(0.4, 1.0)
